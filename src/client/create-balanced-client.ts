@@ -1,0 +1,118 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import axios from 'axios';
+import { type Client, createClientAsync, HttpClient } from 'soap';
+import { Balancer } from '../balancer/balancer.js';
+import { ErrorCode, isSoapBalancerError, SoapBalancerError } from '../errors.js';
+import { BalancingHttpClient, type HttpClientLike } from '../transport/balancing-http-client.js';
+import { OperationTracker } from '../transport/operation-tracker.js';
+import { logicalPathUnder, pathAndQuery } from '../wsdl/urls.js';
+import { BalancedClientHandle } from './balanced-client-handle.js';
+import { trackOperations } from './instrument-client.js';
+import { type BalancedClientOptions, type NormalizedOptions, normalizeOptions } from './options.js';
+
+/**
+ * The balancer's own origin. `.invalid` is reserved (RFC 6761) and never resolves, so a request that
+ * somehow bypassed the balancer would fail at once instead of reaching an unintended host.
+ */
+export const BALANCER_ENDPOINT = 'http://soap-balancer.invalid';
+
+/**
+ * A node-soap `Client` whose WSDL fetch and calls all go through the balancer, plus `balancer`
+ * (state, events, rewritten WSDL) and `close()`.
+ */
+export type BalancedSoapClient = Client & {
+  /** The balancer behind this client. */
+  readonly balancer: BalancedClientHandle;
+  /** Same as `balancer.close()`. Absent if the WSDL itself defines an operation named `close`. */
+  close(): Promise<void>;
+};
+
+/**
+ * Creates a node-soap client balanced over `options.servers`: the WSDL is fetched from the least busy
+ * server, its service addresses are rewritten to the balancer's own, and every call then picks a
+ * server and fails over as allowed.
+ *
+ * @param wsdlUrl The WSDL's URL on any one of the servers (or any URL with the same path).
+ * @throws {TypeError | RangeError} (as a rejection) for invalid options, naming the option.
+ * @throws {SoapBalancerError} when the WSDL cannot be fetched, is unsafe or invalid, or has no address.
+ */
+export async function createBalancedClient(
+  wsdlUrl: string,
+  options: BalancedClientOptions,
+): Promise<BalancedSoapClient> {
+  const config = normalizeOptions(wsdlUrl, options);
+  const balancer = new Balancer(config);
+  const agents =
+    config.soap.httpClient || config.soap.request
+      ? []
+      : [new HttpAgent({ keepAlive: true }), new HttpsAgent({ keepAlive: true })];
+  const operations = new OperationTracker();
+  const transport = new BalancingHttpClient({
+    ...config,
+    balancer,
+    inner: innerHttpClient(config, agents),
+    endpoint: BALANCER_ENDPOINT,
+    operations,
+  });
+  const wsdlPath = logicalPathUnder(config.wsdlUrl, config.servers) ?? pathAndQuery(config.wsdlUrl) ?? '/';
+  const handle = new BalancedClientHandle(balancer, transport, agents, wsdlPath);
+
+  let client: Client;
+  try {
+    client = await createClientAsync(`${BALANCER_ENDPOINT}${wsdlPath}`, {
+      disableCache: true,
+      ...config.soap,
+      httpClient: transport as unknown as HttpClient,
+    });
+    assertHasAddress(transport);
+  } catch (error: unknown) {
+    await handle.close();
+    throw isSoapBalancerError(error)
+      ? error
+      : new SoapBalancerError(
+          ErrorCode.WsdlLoadFailed,
+          `Could not load the WSDL ${wsdlPath}: ${messageOf(error)}`,
+          {
+            cause: error,
+          },
+        );
+  }
+  trackOperations(client, operations);
+  defineIfFree(client, 'balancer', handle);
+  defineIfFree(client, 'close', () => handle.close());
+  return client as BalancedSoapClient;
+}
+
+function innerHttpClient(
+  config: NormalizedOptions,
+  agents: readonly (HttpAgent | HttpsAgent)[],
+): HttpClientLike {
+  const { soap } = config;
+  if (soap.httpClient) return soap.httpClient as unknown as HttpClientLike;
+  const [httpAgent, httpsAgent] = agents;
+  // `axios` here is its ESM build, node-soap's the CommonJS one: the same API, separately typed.
+  const request =
+    soap.request ?? (axios.create({ httpAgent, httpsAgent }) as unknown as NonNullable<typeof soap.request>);
+  return new HttpClient({ ...soap, request }) as unknown as HttpClientLike;
+}
+
+function assertHasAddress(transport: BalancingHttpClient): void {
+  for (const description of transport.descriptions.values()) {
+    if (description.addresses.length > 0) return;
+  }
+  throw new SoapBalancerError(
+    ErrorCode.WsdlNoAddress,
+    'The WSDL has no soap:address or soap12:address (under a pool server) to balance',
+  );
+}
+
+/** A WSDL operation of the same name wins: node-soap already put it on the client. */
+function defineIfFree(client: Client, name: string, value: unknown): void {
+  if (name in client) return;
+  Object.defineProperty(client, name, { value, enumerable: false });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,218 @@
+import type { IOptions as SoapOptions } from 'soap';
+import { LeastBusyPolicy } from '../balancer/policies/least-busy.js';
+import type { SelectionPolicy } from '../balancer/policy.js';
+import { normalizeBaseUrl } from '../wsdl/urls.js';
+
+/** Decides whether an operation may run twice. See {@link BalancedClientOptions.idempotent}. */
+export type IdempotencyOption = boolean | readonly string[] | ((operation: string) => boolean);
+
+/** Options of {@link createBalancedClient}. */
+export interface BalancedClientOptions {
+  /**
+   * Base URLs of the identical replicas, e.g. `['http://10.0.0.1:8000', 'http://10.0.0.2:8000']`.
+   * A base may carry a path prefix (`http://host/app`); the part of the WSDL URL and of every service
+   * address after a server's base is requested from whichever server is picked.
+   */
+  readonly servers: readonly string[];
+  /**
+   * Most servers one call may be tried on (the first attempt included).
+   * @default 3
+   */
+  readonly maxAttempts?: number;
+  /**
+   * How long one attempt may wait for the server's answer (response headers) before it counts as
+   * failed, in milliseconds. A timed-out call is retried elsewhere only if idempotent.
+   * @default 30000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Operations that are safe to run twice. A call that may have reached a server that then failed
+   * (connection reset or timeout after sending) is retried on another server only when its operation
+   * is idempotent. `true`: all; an array: those operation names; a function: asked per call.
+   * Unreachable servers and 502/503/504 fail over whatever this says; WSDL fetches always may.
+   * @default false
+   */
+  readonly idempotent?: IdempotencyOption;
+  /**
+   * How a server is chosen for each request.
+   * @default new LeastBusyPolicy()
+   */
+  readonly policy?: SelectionPolicy;
+  /**
+   * How long a failed server is skipped after its first consecutive failure, in milliseconds. Doubles
+   * with every further consecutive failure (±20% jitter), up to `maxDownBackoffMs`.
+   * @default 1000
+   */
+  readonly downBackoffMs?: number;
+  /**
+   * The longest a failed server is skipped, in milliseconds.
+   * @default 30000
+   */
+  readonly maxDownBackoffMs?: number;
+  /**
+   * Options passed to node-soap's `createClientAsync` (security is set on the client as usual). A
+   * `httpClient` or `request` (axios instance) given here is decorated by the balancer, not replaced.
+   * `disableCache` defaults to `true`: a cached WSDL would skip the balancer's rewrite.
+   * @default {}
+   */
+  readonly soap?: SoapOptions;
+}
+
+/** Defaults of every optional option. */
+export const defaultOptions = {
+  maxAttempts: 3,
+  timeoutMs: 30_000,
+  idempotent: false,
+  downBackoffMs: 1_000,
+  maxDownBackoffMs: 30_000,
+} as const satisfies Partial<BalancedClientOptions>;
+
+export interface NormalizedOptions {
+  readonly wsdlUrl: string;
+  readonly servers: readonly string[];
+  readonly maxAttempts: number;
+  readonly timeoutMs: number;
+  readonly isIdempotent: (operation: string | undefined) => boolean;
+  readonly policy: SelectionPolicy;
+  readonly downBackoffMs: number;
+  readonly maxDownBackoffMs: number;
+  readonly soap: SoapOptions;
+}
+
+const knownOptions = new Set<string>([
+  'servers',
+  'maxAttempts',
+  'timeoutMs',
+  'idempotent',
+  'policy',
+  'downBackoffMs',
+  'maxDownBackoffMs',
+  'soap',
+]);
+
+/**
+ * Validates and completes the options.
+ * @throws {TypeError | RangeError} naming the option and the value received.
+ */
+export function normalizeOptions(wsdlUrl: unknown, options: unknown): NormalizedOptions {
+  if (!isPlainObject(options))
+    throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!knownOptions.has(key)) throw new TypeError(`Unknown option \`${key}\``);
+  }
+  const maxDownBackoffMs = integerAtLeast(options, 'maxDownBackoffMs', 1);
+  const downBackoffMs = integerAtLeast(options, 'downBackoffMs', 1);
+  if (downBackoffMs > maxDownBackoffMs) {
+    throw new RangeError(
+      `Expected \`downBackoffMs\` (${downBackoffMs}) to be at most \`maxDownBackoffMs\` (${maxDownBackoffMs})`,
+    );
+  }
+  return {
+    wsdlUrl: httpUrl('wsdlUrl', wsdlUrl).href,
+    servers: serverList(options.servers),
+    maxAttempts: integerAtLeast(options, 'maxAttempts', 1),
+    timeoutMs: integerAtLeast(options, 'timeoutMs', 1),
+    isIdempotent: idempotency(options.idempotent ?? defaultOptions.idempotent),
+    policy: selectionPolicy(options.policy),
+    downBackoffMs,
+    maxDownBackoffMs,
+    soap: soapOptions(options.soap),
+  };
+}
+
+function serverList(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new TypeError(`Expected \`servers\` to be a non-empty array of URLs, got ${describe(value)}`);
+  }
+  const bases = value.map((entry: unknown, index) => {
+    const url = httpUrl(`servers[${index}]`, entry);
+    if (url.search !== '' || url.hash !== '') {
+      throw new TypeError(
+        `Expected \`servers[${index}]\` to be a base URL without query or hash, got \`${url.href}\``,
+      );
+    }
+    return normalizeBaseUrl(url);
+  });
+  const duplicate = bases.find((base, index) => bases.indexOf(base) !== index);
+  if (duplicate !== undefined)
+    throw new TypeError(`Expected \`servers\` to be distinct, got \`${duplicate}\` twice`);
+  return bases;
+}
+
+function httpUrl(name: string, value: unknown): URL {
+  if (typeof value !== 'string' || !URL.canParse(value)) {
+    throw new TypeError(`Expected \`${name}\` to be an absolute http(s) URL, got ${describe(value)}`);
+  }
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`Expected \`${name}\` to be an absolute http(s) URL, got ${describe(value)}`);
+  }
+  return url;
+}
+
+function integerAtLeast(
+  options: Record<string, unknown>,
+  name: keyof typeof defaultOptions,
+  min: number,
+): number {
+  const value = options[name] ?? defaultOptions[name];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new TypeError(`Expected \`${name}\` to be an integer >= ${min}, got ${describe(value)}`);
+  }
+  if (value < min)
+    throw new RangeError(`Expected \`${name}\` to be an integer >= ${min}, got ${describe(value)}`);
+  return value;
+}
+
+function idempotency(value: unknown): (operation: string | undefined) => boolean {
+  if (typeof value === 'boolean') return () => value;
+  if (typeof value === 'function') {
+    return (operation) =>
+      operation !== undefined && (value as (operation: string) => unknown)(operation) === true;
+  }
+  if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) {
+    const names = new Set<string>(value);
+    return (operation) => operation !== undefined && names.has(operation);
+  }
+  throw new TypeError(
+    `Expected \`idempotent\` to be a boolean, an array of operation names or a function, got ${describe(value)}`,
+  );
+}
+
+function selectionPolicy(value: unknown): SelectionPolicy {
+  if (value === undefined) return new LeastBusyPolicy();
+  if (isPlainObjectLike(value) && typeof value.pick === 'function' && typeof value.name === 'string') {
+    return value as unknown as SelectionPolicy;
+  }
+  throw new TypeError(
+    `Expected \`policy\` to be an object with \`name\` and \`pick()\`, got ${describe(value)}`,
+  );
+}
+
+function soapOptions(value: unknown): SoapOptions {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) throw new TypeError(`Expected \`soap\` to be an object, got ${describe(value)}`);
+  const httpClient = value.httpClient as { request?: unknown } | undefined;
+  if (httpClient !== undefined && typeof httpClient?.request !== 'function') {
+    throw new TypeError(
+      `Expected \`soap.httpClient\` to have a \`request()\` method, got ${describe(httpClient)}`,
+    );
+  }
+  return value as SoapOptions;
+}
+
+function isPlainObjectLike(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return isPlainObjectLike(value) && !Array.isArray(value);
+}
+
+/** `\`0\` (number)`, as p-queue words it. */
+function describe(value: unknown): string {
+  if (value === null) return '`null`';
+  if (Array.isArray(value)) return `\`${JSON.stringify(value)}\` (array)`;
+  if (typeof value === 'object' || typeof value === 'function') return `a ${typeof value}`;
+  return `\`${String(value)}\` (${typeof value})`;
+}

@@ -1,0 +1,85 @@
+/**
+ * Stable error codes. A code is never reused for another meaning; the README's error table documents
+ * each one with what to do about it.
+ */
+export const ErrorCode = {
+  /** No server is usable: every server is marked down, or every usable one was already tried for this call. */
+  NoServerAvailable: 'SOAPBAL_NO_SERVER_AVAILABLE',
+  /** Every attempt failed in a way that is safe to retry, and `maxAttempts` was reached. */
+  AttemptsExhausted: 'SOAPBAL_ATTEMPTS_EXHAUSTED',
+  /** The request may have reached a server that then failed; it was not retried (operation not idempotent). */
+  MaybeDelivered: 'SOAPBAL_MAYBE_DELIVERED',
+  /** The client was closed, before or during the call. */
+  Closed: 'SOAPBAL_CLOSED',
+  /** The WSDL or schema is not well-formed XML. */
+  WsdlInvalid: 'SOAPBAL_WSDL_INVALID',
+  /** The WSDL or schema carries a DOCTYPE or entity declaration; it is rejected unparsed. */
+  WsdlUnsafe: 'SOAPBAL_WSDL_UNSAFE',
+  /** The WSDL describes no `soap:address` / `soap12:address`, so there is nothing to balance. */
+  WsdlNoAddress: 'SOAPBAL_WSDL_NO_ADDRESS',
+  /** node-soap could not load the WSDL (HTTP error, unsupported content, …); see `cause`. */
+  WsdlLoadFailed: 'SOAPBAL_WSDL_LOAD_FAILED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** How one attempt of a call failed. */
+export type FailureKind =
+  /** The server refused the connection or could not be reached: the request never left this process. */
+  | 'unreachable'
+  /** The server answered 502, 503 or 504. */
+  | 'unavailable-status'
+  /** The connection reset or closed after the request may have been sent. */
+  | 'reset'
+  /** No answer within `timeoutMs`. */
+  | 'timeout';
+
+/** One failed attempt of a call: which server, and how it failed. */
+export interface AttemptFailure {
+  /** Base URL of the server that was tried. */
+  readonly server: string;
+  readonly failure: FailureKind;
+  /** HTTP status, for `unavailable-status`. */
+  readonly status?: number;
+  /** The underlying error (an axios error, usually), when there was one. */
+  readonly error?: unknown;
+}
+
+const brand = Symbol.for('soap-balancer.error');
+
+export interface SoapBalancerErrorDetails {
+  readonly cause?: unknown;
+  /** The SOAP operation, when the failure happened during a call. */
+  readonly operation?: string | undefined;
+  readonly attempts?: readonly AttemptFailure[];
+}
+
+/** The one error class soap-balancer throws (besides `TypeError`/`RangeError` for invalid options). */
+export class SoapBalancerError extends Error {
+  override readonly name = 'SoapBalancerError';
+  readonly code: ErrorCode;
+  readonly operation: string | undefined;
+  /** Every failed attempt of the call, in order. Empty when no attempt was made. */
+  readonly attempts: readonly AttemptFailure[];
+
+  constructor(code: ErrorCode, message: string, details: SoapBalancerErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.operation = details.operation;
+    this.attempts = details.attempts ?? [];
+    Object.defineProperty(this, brand, { value: true });
+  }
+
+  /** Base URLs of the servers tried, in order. */
+  get serversTried(): string[] {
+    return this.attempts.map((attempt) => attempt.server);
+  }
+}
+
+/**
+ * True for errors thrown by any copy of soap-balancer (works across duplicated installs, unlike
+ * `instanceof`).
+ */
+export function isSoapBalancerError(value: unknown): value is SoapBalancerError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}

@@ -1,0 +1,28 @@
+// The public API. Everything else (the Balancer class, the transport, the failover runner, the
+// operation tracker) is internal and may change in any release.
+
+export type { BalancerEvents, FailoverEvent, ServerDownEvent, ServerUpEvent } from './balancer/balancer.js';
+export { type LeastBusyOptions, LeastBusyPolicy } from './balancer/policies/least-busy.js';
+export type { SelectionPolicy } from './balancer/policy.js';
+export type { ServerInfo, ServerView } from './balancer/server.js';
+export type { BalancedClientHandle } from './client/balanced-client-handle.js';
+export {
+  BALANCER_ENDPOINT,
+  type BalancedSoapClient,
+  createBalancedClient,
+} from './client/create-balanced-client.js';
+export { type BalancedClientOptions, defaultOptions, type IdempotencyOption } from './client/options.js';
+export {
+  type AttemptFailure,
+  ErrorCode,
+  type FailureKind,
+  isSoapBalancerError,
+  SoapBalancerError,
+  type SoapBalancerErrorDetails,
+} from './errors.js';
+export {
+  type RewriteOptions,
+  type RewriteResult,
+  type RewrittenAddress,
+  rewriteWsdl,
+} from './wsdl/rewrite.js';
