@@ -1,0 +1,98 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { listen } from 'soap';
+import { calculatorSchema, calculatorWsdl } from './wsdl.js';
+
+export interface CalculatorServerOptions {
+  /** Returned in every answer's `server` field, so a caller can see who served it. @default `calc-<port>` */
+  readonly name?: string;
+  /** @default 0 (any free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Serve the schema as `calculator.xsd`, imported by the WSDL through a relative location. */
+  readonly externalSchema?: boolean;
+  /** How long each operation takes, in milliseconds. @default 0 */
+  readonly delayMs?: number;
+}
+
+/** A running Calculator replica. */
+export interface CalculatorServer {
+  readonly name: string;
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  readonly wsdlUrl: string;
+  /** Every HTTP request received, in order. */
+  readonly requests: { method: string; url: string }[];
+  /** How many times each operation ran. */
+  readonly calls: Record<string, number>;
+  /** Changes how long each operation takes from now on. */
+  setDelay(ms: number): void;
+  /** Dies like a killed process: drops every connection at once and stops listening. */
+  kill(): void;
+  /** Stops gracefully. */
+  close(): Promise<void>;
+}
+
+export const calculatorPath = '/calculator';
+
+/** Starts a node-soap Calculator server (see `wsdl.ts`) on `host:port`. */
+export async function startCalculatorServer(options: CalculatorServerOptions = {}): Promise<CalculatorServer> {
+  const requests: { method: string; url: string }[] = [];
+  const calls: Record<string, number> = {};
+  let delayMs = options.delayMs ?? 0;
+
+  const http = createServer((request: IncomingMessage, response: ServerResponse) => {
+    // node-soap hands over the requests for paths other than its own.
+    if (options.externalSchema && request.url === '/calculator.xsd') {
+      response.writeHead(200, { 'Content-Type': 'text/xml' }).end(calculatorSchema);
+      return;
+    }
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => http.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const { address, port } = http.address() as AddressInfo;
+  const url = `http://${address}:${port}`;
+  const name = options.name ?? `calc-${port}`;
+
+  const operation =
+    (op: string, compute: (a: number, b: number) => number) =>
+    async ({ a, b }: { a: number; b: number }) => {
+      calls[op] = (calls[op] ?? 0) + 1;
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return { result: compute(Number(a), Number(b)), server: name };
+    };
+  const divide = (a: number, b: number): number => {
+    if (b === 0) throw { Fault: { faultcode: 'soap:Client', faultstring: 'Division by zero', statusCode: 500 } };
+    return Math.trunc(a / b);
+  };
+  const port_ = { Add: operation('Add', (a, b) => a + b), Divide: operation('Divide', divide) };
+  const services = { CalculatorService: { CalculatorSoap: port_, CalculatorSoap12: port_ } };
+  const xml = calculatorWsdl({ address: `${url}${calculatorPath}`, externalSchema: options.externalSchema ?? false });
+  await new Promise<void>((resolve, reject) => {
+    // `uri` lets node-soap resolve the WSDL's relative schema import (served above) on the server side too.
+    listen(http, { path: calculatorPath, services, xml, uri: `${url}${calculatorPath}?wsdl`, callback: (error: unknown) => (error ? reject(error) : resolve()) });
+  });
+  // Registered after node-soap's listener, so it sees every request, node-soap's included.
+  http.on('request', (request: IncomingMessage) => requests.push({ method: request.method ?? '', url: request.url ?? '' }));
+
+  return {
+    name,
+    url,
+    wsdlUrl: `${url}${calculatorPath}?wsdl`,
+    requests,
+    calls,
+    setDelay: (ms) => {
+      delayMs = ms;
+    },
+    kill: () => {
+      http.closeAllConnections();
+      http.close();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeIdleConnections();
+      }),
+  };
+}
