@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { listen } from 'soap';
 import { calculatorSchema, calculatorWsdl } from './wsdl.js';
@@ -16,6 +16,13 @@ export interface CalculatorServerOptions {
   readonly delayMs?: number;
 }
 
+/** An HTTP request as a Calculator server received it. */
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
 /** A running Calculator replica. */
 export interface CalculatorServer {
   readonly name: string;
@@ -23,24 +30,40 @@ export interface CalculatorServer {
   readonly url: string;
   readonly wsdlUrl: string;
   /** Every HTTP request received, in order. */
-  readonly requests: { method: string; url: string }[];
+  readonly requests: ReceivedRequest[];
   /** How many times each operation ran. */
   readonly calls: Record<string, number>;
   /** Changes how long each operation takes from now on. */
   setDelay(ms: number): void;
   /** Dies like a killed process: drops every connection at once and stops listening. */
   kill(): void;
-  /** Stops gracefully. */
+  /** Stops, like `kill()`, and resolves once the server is closed. */
   close(): Promise<void>;
 }
 
 export const calculatorPath = '/calculator';
 
 /** Starts a node-soap Calculator server (see `wsdl.ts`) on `host:port`. */
-export async function startCalculatorServer(options: CalculatorServerOptions = {}): Promise<CalculatorServer> {
-  const requests: { method: string; url: string }[] = [];
+export async function startCalculatorServer(
+  options: CalculatorServerOptions = {},
+): Promise<CalculatorServer> {
+  const requests: ReceivedRequest[] = [];
   const calls: Record<string, number> = {};
   let delayMs = options.delayMs ?? 0;
+  // Operations still sleeping; a killed server drops them, as a dead process would.
+  const sleeping = new Set<NodeJS.Timeout>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        sleeping.delete(timer);
+        resolve();
+      }, ms);
+      sleeping.add(timer);
+    });
+  const dropSleeping = () => {
+    for (const timer of sleeping) clearTimeout(timer);
+    sleeping.clear();
+  };
 
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
     // node-soap hands over the requests for paths other than its own.
@@ -59,22 +82,34 @@ export async function startCalculatorServer(options: CalculatorServerOptions = {
     (op: string, compute: (a: number, b: number) => number) =>
     async ({ a, b }: { a: number; b: number }) => {
       calls[op] = (calls[op] ?? 0) + 1;
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (delayMs > 0) await sleep(delayMs);
       return { result: compute(Number(a), Number(b)), server: name };
     };
   const divide = (a: number, b: number): number => {
-    if (b === 0) throw { Fault: { faultcode: 'soap:Client', faultstring: 'Division by zero', statusCode: 500 } };
+    if (b === 0)
+      throw { Fault: { faultcode: 'soap:Client', faultstring: 'Division by zero', statusCode: 500 } };
     return Math.trunc(a / b);
   };
   const port_ = { Add: operation('Add', (a, b) => a + b), Divide: operation('Divide', divide) };
   const services = { CalculatorService: { CalculatorSoap: port_, CalculatorSoap12: port_ } };
-  const xml = calculatorWsdl({ address: `${url}${calculatorPath}`, externalSchema: options.externalSchema ?? false });
+  const xml = calculatorWsdl({
+    address: `${url}${calculatorPath}`,
+    externalSchema: options.externalSchema ?? false,
+  });
   await new Promise<void>((resolve, reject) => {
     // `uri` lets node-soap resolve the WSDL's relative schema import (served above) on the server side too.
-    listen(http, { path: calculatorPath, services, xml, uri: `${url}${calculatorPath}?wsdl`, callback: (error: unknown) => (error ? reject(error) : resolve()) });
+    listen(http, {
+      path: calculatorPath,
+      services,
+      xml,
+      uri: `${url}${calculatorPath}?wsdl`,
+      callback: (error: unknown) => (error ? reject(error) : resolve()),
+    });
   });
   // Registered after node-soap's listener, so it sees every request, node-soap's included.
-  http.on('request', (request: IncomingMessage) => requests.push({ method: request.method ?? '', url: request.url ?? '' }));
+  http.on('request', ({ method = '', url = '', headers }: IncomingMessage) =>
+    requests.push({ method, url, headers }),
+  );
 
   return {
     name,
@@ -86,13 +121,15 @@ export async function startCalculatorServer(options: CalculatorServerOptions = {
       delayMs = ms;
     },
     kill: () => {
+      dropSleeping();
       http.closeAllConnections();
       http.close();
     },
     close: () =>
       new Promise<void>((resolve) => {
+        dropSleeping();
         http.close(() => resolve());
-        http.closeIdleConnections();
+        http.closeAllConnections();
       }),
   };
 }

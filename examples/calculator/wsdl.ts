@@ -38,15 +38,23 @@ export function calculatorWsdl(options: CalculatorWsdlOptions): string {
     </xsd:schema>`
     : calculatorSchema.replace(/^<\?xml[^>]*>\s*/, '');
   const operations = ['Add', 'Divide']
-    .map((name) => `<wsdl:operation name="${name}"><wsdl:input message="tns:${name}Input"/><wsdl:output message="tns:${name}Output"/></wsdl:operation>`)
+    .map(
+      (name) =>
+        `<wsdl:operation name="${name}"><wsdl:input message="tns:${name}Input"/><wsdl:output message="tns:${name}Output"/></wsdl:operation>`,
+    )
     .join('\n    ');
   const messages = ['Add', 'Divide']
     .map(
-      (name) => `<wsdl:message name="${name}Input"><wsdl:part name="body" element="tns:${name}Request"/></wsdl:message>
+      (
+        name,
+      ) => `<wsdl:message name="${name}Input"><wsdl:part name="body" element="tns:${name}Request"/></wsdl:message>
   <wsdl:message name="${name}Output"><wsdl:part name="body" element="tns:${name}Response"/></wsdl:message>`,
     )
     .join('\n  ');
-  const binding = (prefix: 'soap' | 'soap12', name: string) => `<wsdl:binding name="${name}" type="tns:CalculatorPortType">
+  const binding = (
+    prefix: 'soap' | 'soap12',
+    name: string,
+  ) => `<wsdl:binding name="${name}" type="tns:CalculatorPortType">
     <${prefix}:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
     ${['Add', 'Divide']
       .map(

@@ -2,6 +2,7 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Balancer, BalancerEvents } from '../balancer/balancer.js';
 import type { ServerInfo } from '../balancer/server.js';
 import type { BalancingHttpClient } from '../transport/balancing-http-client.js';
+import type { RewrittenAddress } from '../wsdl/rewrite.js';
 
 /** What a balanced client adds to a node-soap client, as `client.balancer`. */
 export class BalancedClientHandle {
@@ -32,6 +33,11 @@ export class BalancedClientHandle {
   /** Every document fetched through the balancer (WSDL, imports, schemas), by path, as rewritten. */
   get documents(): ReadonlyMap<string, string> {
     return new Map([...this.#transport.descriptions].map(([path, result]) => [path, result.xml]));
+  }
+
+  /** Every service address rewritten, over all documents fetched. */
+  get addresses(): RewrittenAddress[] {
+    return [...this.#transport.descriptions.values()].flatMap((result) => result.addresses);
   }
 
   /** Name of the selection policy in use. */

@@ -43,10 +43,7 @@ export async function createBalancedClient(
 ): Promise<BalancedSoapClient> {
   const config = normalizeOptions(wsdlUrl, options);
   const balancer = new Balancer(config);
-  const agents =
-    config.soap.httpClient || config.soap.request
-      ? []
-      : [new HttpAgent({ keepAlive: true }), new HttpsAgent({ keepAlive: true })];
+  const agents = config.soap.httpClient || config.soap.request ? [] : ownAgents();
   const operations = new OperationTracker();
   const transport = new BalancingHttpClient({
     ...config,
@@ -95,6 +92,15 @@ function innerHttpClient(
   const request =
     soap.request ?? (axios.create({ httpAgent, httpsAgent }) as unknown as NonNullable<typeof soap.request>);
   return new HttpClient({ ...soap, request }) as unknown as HttpClientLike;
+}
+
+/**
+ * Keep-alive agents of the client's own, so that `close()` can drop its idle connections. Same
+ * settings as Node's global agent: idle sockets close after 5 s, most recently used first.
+ */
+function ownAgents(): [HttpAgent, HttpsAgent] {
+  const settings = { keepAlive: true, scheduling: 'lifo', timeout: 5_000 } as const;
+  return [new HttpAgent(settings), new HttpsAgent(settings)];
 }
 
 function assertHasAddress(transport: BalancingHttpClient): void {
