@@ -213,6 +213,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function describe(value: unknown): string {
   if (value === null) return '`null`';
   if (Array.isArray(value)) return `\`${JSON.stringify(value)}\` (array)`;
-  if (typeof value === 'object' || typeof value === 'function') return `a ${typeof value}`;
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return 'a function';
   return `\`${String(value)}\` (${typeof value})`;
 }

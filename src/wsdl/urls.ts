@@ -14,7 +14,11 @@ export function normalizeBaseUrl(url: URL): string {
  * The logical path of `url` if it lies under one of `bases` (normalized base URLs), else `undefined`.
  * The longest matching base wins, so `http://h/app` and `http://h/app/v2` can both be pool servers.
  */
-export function logicalPathUnder(url: string, bases: readonly string[]): string | undefined {
+export function logicalPathUnder(text: string, bases: readonly string[]): string | undefined {
+  if (!URL.canParse(text)) return undefined;
+  // Compare in normalized form: `http://H:80/x` names the same server as `http://h/x`.
+  const parsed = new URL(text);
+  const url = `${parsed.origin}${parsed.pathname}${parsed.search}`;
   let best: string | undefined;
   for (const base of bases) {
     if (!url.startsWith(base)) continue;

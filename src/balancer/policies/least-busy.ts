@@ -7,8 +7,9 @@ export interface LeastBusyOptions {
 }
 
 /**
- * Picks the eligible server with the fewest calls in flight from this client. The scan starts at a
- * random position, so ties go to each tied server equally often instead of always to the first one.
+ * Picks the eligible server with the fewest calls in flight from this client. Ties are broken by
+ * reservoir sampling, so each tied server is equally likely, whatever the order or eligibility of
+ * the others.
  */
 export class LeastBusyPolicy implements SelectionPolicy {
   readonly name = 'least-busy';
@@ -19,13 +20,17 @@ export class LeastBusyPolicy implements SelectionPolicy {
   }
 
   pick(servers: readonly ServerView[], isEligible: (server: ServerView) => boolean): ServerView | undefined {
-    const count = servers.length;
-    if (count === 0) return undefined;
-    const start = Math.floor(this.#random() * count) % count;
     let best: ServerView | undefined;
-    for (let offset = 0; offset < count; offset++) {
-      const server = servers[(start + offset) % count] as ServerView;
-      if ((best === undefined || server.inFlight < best.inFlight) && isEligible(server)) best = server;
+    let ties = 0;
+    for (const server of servers) {
+      if (best !== undefined && server.inFlight > best.inFlight) continue;
+      if (!isEligible(server)) continue;
+      if (best === undefined || server.inFlight < best.inFlight) {
+        best = server;
+        ties = 1;
+      } else if (this.#random() * ++ties < 1) {
+        best = server;
+      }
     }
     return best;
   }
