@@ -18,10 +18,17 @@ const killAfter = 20;
 
 async function startReplica(name: string): Promise<Replica> {
   const script = fileURLToPath(new URL('./calculator/run-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, name, '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, name, '20'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = await Promise.race([
-    createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next().then((r) => [r.value as string]),
-    new Promise<never>((_, reject) => child.once('exit', () => reject(new Error(`${name} exited before starting`)))),
+    createInterface({ input: child.stdout! })
+      [Symbol.asyncIterator]()
+      .next()
+      .then((r) => [r.value as string]),
+    new Promise<never>((_, reject) =>
+      child.once('exit', () => reject(new Error(`${name} exited before starting`))),
+    ),
   ]);
   return { ...(JSON.parse(line!) as Omit<Replica, 'process'>), process: child };
 }
@@ -30,7 +37,8 @@ const replicas = await Promise.all(['replica-1', 'replica-2', 'replica-3'].map(s
 const nameOf = new Map(replicas.map((replica) => [replica.url, replica.name]));
 try {
   console.log('Three Calculator replicas, each its own process:');
-  for (const replica of replicas) console.log(`  ${replica.name}  ${replica.url}  (pid ${replica.process.pid})`);
+  for (const replica of replicas)
+    console.log(`  ${replica.name}  ${replica.url}  (pid ${replica.process.pid})`);
 
   const client = await createBalancedClient(replicas[0]!.wsdlUrl, {
     servers: replicas.map((replica) => replica.url),
@@ -39,12 +47,16 @@ try {
   });
   const [address] = client.balancer.addresses;
   console.log(`\nWSDL fetched from ${nameOf.get(address!.from.replace(/\/calculator$/, ''))}; its address`);
-  console.log(`  ${address!.from}  is now  ${address!.to}  (every call must come back through the balancer)\n`);
+  console.log(
+    `  ${address!.from}  is now  ${address!.to}  (every call must come back through the balancer)\n`,
+  );
   client.balancer.on('serverDown', (event) =>
     console.log(`  !! ${nameOf.get(event.server)} marked down (${event.failure}); skipped until retried`),
   );
   client.balancer.on('failover', (event) =>
-    console.log(`  -> ${event.operation} failed over from ${nameOf.get(event.from)} to ${nameOf.get(event.to)}`),
+    console.log(
+      `  -> ${event.operation} failed over from ${nameOf.get(event.from)} to ${nameOf.get(event.to)}`,
+    ),
   );
 
   const served = new Map<string, number>();
@@ -61,10 +73,14 @@ try {
       try {
         const [result] = await client.AddAsync({ a: call, b: 100 });
         served.set(result.server, (served.get(result.server) ?? 0) + 1);
-        console.log(`call ${String(call).padStart(2)}  Add(${call}, 100) = ${result.result}  served by ${result.server}`);
+        console.log(
+          `call ${String(call).padStart(2)}  Add(${call}, 100) = ${result.result}  served by ${result.server}`,
+        );
       } catch (error: unknown) {
         failures++;
-        console.log(`call ${String(call).padStart(2)}  FAILED: ${error instanceof Error ? error.message : String(error)}`);
+        console.log(
+          `call ${String(call).padStart(2)}  FAILED: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
   };

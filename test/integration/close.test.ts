@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createBalancedClient, ErrorCode, isSoapBalancerError } from '../../src/index.js';
 import { startCalculators } from '../helpers/servers.js';
 

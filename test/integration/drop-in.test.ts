@@ -20,14 +20,18 @@ test('sends Basic and Bearer credentials set with setSecurity', async (t) => {
   const servers = await startCalculators(t, 1);
   const client = await createBalancedClient(servers[0]!.wsdlUrl, { servers: [servers[0]!.url] });
   t.after(() => client.close());
-  const authorizations = () => servers[0]!.requests.filter((r) => r.method === 'POST').map((r) => r.headers.authorization);
+  const authorizations = () =>
+    servers[0]!.requests.filter((r) => r.method === 'POST').map((r) => r.headers.authorization);
 
   client.setSecurity(new BasicAuthSecurity('ada', 'secret'));
   await client.AddAsync({ a: 1, b: 1 });
   client.setSecurity(new BearerSecurity('token-123'));
   await client.AddAsync({ a: 1, b: 1 });
 
-  assert.deepEqual(authorizations(), [`Basic ${Buffer.from('ada:secret').toString('base64')}`, 'Bearer token-123']);
+  assert.deepEqual(authorizations(), [
+    `Basic ${Buffer.from('ada:secret').toString('base64')}`,
+    'Bearer token-123',
+  ]);
 });
 
 test('adds the WS-Security header and custom SOAP headers to the envelope', async (t) => {

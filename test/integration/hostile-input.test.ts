@@ -41,7 +41,8 @@ test('rejects a WSDL with an external entity, without ever fetching the entity',
 });
 
 test('rejects a billion-laughs WSDL before parsing it', async (t) => {
-  const lol = '<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">';
+  const lol =
+    '<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">';
   const wsdl = await serveWsdl(t, () => `<?xml version="1.0"?><!DOCTYPE d [${lol}]><d>&c;</d>`);
   const error = await creationError(`${wsdl.url}/x?wsdl`, [wsdl.url]);
   assert.ok(isSoapBalancerError(error));
@@ -73,7 +74,9 @@ test('reports a WSDL URL that answers 404 as SOAPBAL_WSDL_LOAD_FAILED with the c
 });
 
 test('reports a WSDL fetch that every server fails as SOAPBAL_ATTEMPTS_EXHAUSTED', async (t) => {
-  const unavailable = await startPlainServer(t, (_, response) => response.writeHead(503).end('<html>busy</html>'));
+  const unavailable = await startPlainServer(t, (_, response) =>
+    response.writeHead(503).end('<html>busy</html>'),
+  );
   const error = await creationError(`${unavailable.url}/x?wsdl`, [unavailable.url]);
   assert.ok(isSoapBalancerError(error));
   assert.equal(error.code, ErrorCode.AttemptsExhausted);
