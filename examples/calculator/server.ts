@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { listen } from 'soap';
 import { calculatorSchema, calculatorWsdl } from './wsdl.js';
@@ -14,6 +15,11 @@ export interface CalculatorServerOptions {
   readonly externalSchema?: boolean;
   /** How long each operation takes, in milliseconds. @default 0 */
   readonly delayMs?: number;
+  /**
+   * Serve HTTPS with this key and certificate, and require a client certificate signed by `ca`.
+   * Not supported together with `externalSchema`.
+   */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer; readonly ca: string | Buffer };
 }
 
 /** An HTTP request as a Calculator server received it. */
@@ -26,7 +32,7 @@ export interface ReceivedRequest {
 /** A running Calculator replica. */
 export interface CalculatorServer {
   readonly name: string;
-  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  /** Base URL, e.g. `http://127.0.0.1:40123` (`https://` with `tls`). */
   readonly url: string;
   readonly wsdlUrl: string;
   /** Every HTTP request received, in order. */
@@ -65,17 +71,20 @@ export async function startCalculatorServer(
     sleeping.clear();
   };
 
-  const http = createServer((request: IncomingMessage, response: ServerResponse) => {
-    // node-soap hands over the requests for paths other than its own.
+  // node-soap hands over the requests for paths other than its own.
+  const otherPaths = (request: IncomingMessage, response: ServerResponse) => {
     if (options.externalSchema && request.url === '/calculator.xsd') {
       response.writeHead(200, { 'Content-Type': 'text/xml' }).end(calculatorSchema);
       return;
     }
     response.writeHead(404).end();
-  });
+  };
+  const http = options.tls
+    ? createHttpsServer({ ...options.tls, requestCert: true, rejectUnauthorized: true }, otherPaths)
+    : createServer(otherPaths);
   await new Promise<void>((resolve) => http.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const { address, port } = http.address() as AddressInfo;
-  const url = `http://${address}:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${address}:${port}`;
   const name = options.name ?? `calc-${port}`;
 
   const operation =

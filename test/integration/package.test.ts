@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+
+// Runs in plain Node, without tsx: checks that the built package (dist/, through package.json
+// `exports`) loads as ESM together with its CommonJS dependencies. `npm test` builds first.
+test('the built package loads in plain Node and exposes its public API', async () => {
+  const script = `
+    import { createBalancedClient, isSoapBalancerError, rewriteWsdl, ErrorCode } from 'soap-balancer';
+    const wsdl = '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/">' +
+      '<service name="S"><port name="P"><soap:address location="http://a:1/svc"/></port></service></definitions>';
+    const { addresses } = rewriteWsdl(wsdl, { endpoint: 'http://soap-balancer.invalid', servers: ['http://a:1'] });
+    const error = await createBalancedClient('http://a:1/svc?wsdl', { servers: [] }).catch((e) => e);
+    console.log(JSON.stringify({ to: addresses[0].to, type: typeof createBalancedClient, code: ErrorCode.Closed,
+      guard: isSoapBalancerError(error), name: error.name }));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  assert.deepEqual(JSON.parse(stdout), {
+    to: 'http://soap-balancer.invalid/svc',
+    type: 'function',
+    code: 'SOAPBAL_CLOSED',
+    guard: false,
+    name: 'TypeError',
+  });
+});
