@@ -36,6 +36,13 @@ interface HttpResponse {
   data: unknown;
 }
 
+/** One answer of the inner client's callback API. */
+interface Answer {
+  readonly status: number;
+  readonly response: HttpResponse;
+  readonly body: unknown;
+}
+
 export interface BalancingHttpClientOptions {
   readonly balancer: Balancer;
   /** The http client that really sends: node-soap's own, or the user's. */
@@ -109,21 +116,24 @@ export class BalancingHttpClient extends HttpClient {
     headers: Headers,
     options: PerCallOptions,
     caller: unknown,
-  ): Promise<unknown> {
+  ): unknown {
     const isFetch = data === null || data === undefined;
     const path = this.#pathOf(url);
     if (path === undefined) {
       const guarded = isFetch ? guardFetchedDocument(url, callback) : callback;
-      return Promise.resolve(this.#inner.request(url, data, guarded, headers, options, caller));
+      return this.#inner.request(url, data, guarded, headers, options, caller);
     }
     const call = this.#call(path, isFetch, options);
     const send = (target: string, attemptOptions: Record<string, unknown>) =>
-      new Promise<HttpResponse & { body: unknown }>((resolve, reject) => {
+      new Promise<Answer>((resolve, reject) => {
         const returned = this.#inner.request(
           target,
           data,
-          (error, response, body) =>
-            error ? reject(error) : resolve(Object.assign(response as HttpResponse, { body })),
+          (error, response, body) => {
+            if (error) return reject(error);
+            const answer = response as HttpResponse;
+            resolve({ status: answer.status, response: answer, body });
+          },
           headers,
           attemptOptions,
           caller,
@@ -132,9 +142,9 @@ export class BalancingHttpClient extends HttpClient {
         if (returned instanceof Promise) returned.catch(noop);
       });
     return this.#failover.run(call, send, noop).then(
-      ({ result: response, server }) => {
+      ({ result: { response, body: received }, server }) => {
         this.#balancer.release(server);
-        let body = response.body;
+        let body = received;
         try {
           if (isFetch && response.status === 200) body = this.#rewriteDescription(path, body);
         } catch (error: unknown) {
