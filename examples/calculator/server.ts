@@ -19,7 +19,11 @@ export interface CalculatorServerOptions {
    * Serve HTTPS with this key and certificate, and require a client certificate signed by `ca`.
    * Not supported together with `externalSchema`.
    */
-  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer; readonly ca: string | Buffer };
+  readonly tls?: {
+    readonly key: string | Buffer;
+    readonly cert: string | Buffer;
+    readonly ca: string | Buffer;
+  };
 }
 
 /** An HTTP request as a Calculator server received it. */
