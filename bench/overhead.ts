@@ -12,11 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Client, createClientAsync } from 'soap';
 import { createBalancedClient, LeastBusyPolicy, type ServerView } from '../src/index.js';
+import { printBalancerCpu, runBalancerCpu } from './balancer-cpu.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Settings
 
-type Suite = 'overhead' | 'pick';
+type Suite = 'overhead' | 'cpu' | 'pick';
 
 interface Settings {
   readonly suites: readonly Suite[];
@@ -40,7 +41,7 @@ function parseSettings(argv: readonly string[]): Settings {
       warmup: { type: 'string', default: '300' },
     },
   });
-  const suites = positionals.length === 0 ? (['overhead', 'pick'] as const) : positionals.map(asSuite);
+  const suites = positionals.length === 0 ? (['overhead', 'cpu', 'pick'] as const) : positionals.map(asSuite);
   return {
     suites,
     rounds: positiveInteger('--rounds', values.rounds),
@@ -50,8 +51,8 @@ function parseSettings(argv: readonly string[]): Settings {
 }
 
 function asSuite(name: string): Suite {
-  if (name === 'overhead' || name === 'pick') return name;
-  throw new TypeError(`Unknown benchmark \`${name}\`: expected \`overhead\` or \`pick\``);
+  if (name === 'overhead' || name === 'cpu' || name === 'pick') return name;
+  throw new TypeError(`Unknown benchmark \`${name}\`: expected \`overhead\`, \`cpu\` or \`pick\``);
 }
 
 function positiveInteger(option: string, text: string): number {
@@ -460,6 +461,11 @@ async function main(settings: Settings): Promise<void> {
       const report = await runOverhead(settings);
       printOverhead(report);
       results.overhead = report;
+    }
+    if (settings.suites.includes('cpu')) {
+      const report = await runBalancerCpu(10 * settings.calls, settings.rounds);
+      printBalancerCpu(report);
+      results.cpu = report;
     }
     if (settings.suites.includes('pick')) {
       const report = runPick();

@@ -14,6 +14,11 @@ export function trackOperations(client: Client, operations: OperationTracker): v
   if (typeof invoke !== 'function')
     throw new TypeError('Unsupported node-soap version: Client._invoke not found');
   target._invoke = function (this: Client, method, ...rest) {
-    return operations.run(method.$name ?? '', () => invoke.call(this, method, ...rest));
+    const previous = operations.enter(method.$name ?? '');
+    try {
+      return invoke.call(this, method, ...rest);
+    } finally {
+      operations.exit(previous);
+    }
   };
 }

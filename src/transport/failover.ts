@@ -15,7 +15,7 @@ export interface Call {
   readonly options: Record<string, unknown> | undefined;
 }
 
-/** Sends one attempt to `url` with node-soap's per-call `options` (to which `signal` was added). */
+/** Sends one attempt to `url` with node-soap's per-call `options` (`timeout` included). */
 export type Send<R> = (url: string, options: Record<string, unknown>) => Promise<R>;
 
 export interface FailoverSettings {
@@ -24,8 +24,8 @@ export interface FailoverSettings {
   readonly timeoutMs: number;
 }
 
-const timedOut = Symbol('timed out');
 const closed = Symbol('closed');
+const nothingTried: ReadonlySet<ServerState> = new Set();
 
 type Outcome<R> = { readonly result: R; readonly failure?: undefined } | RetryableOutcome<R>;
 interface RetryableOutcome<R> {
@@ -39,21 +39,26 @@ interface RetryableOutcome<R> {
  * Runs a call on the server the balancer picks and, when an attempt fails in a way that allows it, on
  * another one not yet tried. Returns the response with its server still counted as in flight: the
  * caller releases it once the response is consumed (at once, or when a stream ends).
+ *
+ * The hot path allocates little on purpose: no AbortController per attempt (the inner client's own
+ * `timeout` aborts the socket, `close()` destroys the agents), one timer as the guarantee that an
+ * attempt settles on time, and the bookkeeping of failures only once one happens.
  */
 export class FailoverRunner {
   readonly #settings: FailoverSettings;
-  readonly #active = new Set<AbortController>();
+  /** Cancels the attempts in flight, for `close()`. */
+  readonly #pending = new Set<() => void>();
   #closed = false;
 
   constructor(settings: FailoverSettings) {
     this.#settings = settings;
   }
 
-  /** Fails every call from now on, and aborts the attempts in flight, with `SOAPBAL_CLOSED`. */
+  /** Fails every call from now on, and the attempts in flight, with `SOAPBAL_CLOSED`. */
   close(): void {
     this.#closed = true;
-    for (const controller of this.#active) controller.abort(closed);
-    this.#active.clear();
+    for (const cancel of this.#pending) cancel();
+    this.#pending.clear();
   }
 
   async run<R extends { readonly status: number }>(
@@ -62,7 +67,8 @@ export class FailoverRunner {
     discard: (result: R) => void,
   ): Promise<{ readonly result: R; readonly server: ServerState }> {
     const { balancer, maxAttempts } = this.#settings;
-    const tried = new Set<ServerState>();
+    const options = withTimeout(call.options, this.#settings.timeoutMs);
+    let tried = nothingTried;
     const failures: AttemptFailure[] = [];
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (this.#closed) throw closedError(call, failures);
@@ -78,11 +84,10 @@ export class FailoverRunner {
           attempt,
         });
       }
-      tried.add(server);
       balancer.acquire(server);
       let outcome: Outcome<R>;
       try {
-        outcome = await this.#attempt(server, call, send);
+        outcome = await this.#attempt(`${server.url}${call.path}`, options, send, discard);
       } catch (error: unknown) {
         balancer.release(server);
         throw error === closed ? closedError(call, failures) : error;
@@ -94,6 +99,7 @@ export class FailoverRunner {
       balancer.release(server);
       if (outcome.result !== undefined) discard(outcome.result);
       balancer.reportFailure(server, outcome.failure);
+      tried = new Set([...tried, server]);
       failures.push(attemptFailure(server, outcome));
       if (!call.mayRepeat && (outcome.failure === 'reset' || outcome.failure === 'timeout')) {
         throw new SoapBalancerError(
@@ -118,60 +124,65 @@ export class FailoverRunner {
     );
   }
 
-  async #attempt<R extends { readonly status: number }>(
-    server: ServerState,
-    call: Call,
+  /** One attempt; settles by the timeout or `close()` even when the inner client never answers. */
+  #attempt<R extends { readonly status: number }>(
+    url: string,
+    options: Record<string, unknown>,
     send: Send<R>,
+    discard: (result: R) => void,
   ): Promise<Outcome<R>> {
-    const controller = new AbortController();
-    const { signal } = controller;
-    this.#active.add(controller);
-    const timer = setTimeout(() => controller.abort(timedOut), this.#settings.timeoutMs);
-    const unlink = followCallerSignal(call.options?.signal, controller);
-    try {
-      // Racing the abort keeps the timeout and close() effective even with an httpClient that ignores `signal`.
-      const result = await Promise.race([
-        send(`${server.url}${call.path}`, { ...call.options, signal }),
-        rejectOnAbort(signal),
-      ]);
-      if (isUnavailableStatus(result.status))
-        return { failure: 'unavailable-status', status: result.status, result };
-      return { result };
-    } catch (error: unknown) {
-      if (signal.reason === closed) throw closed;
-      if (signal.reason === timedOut)
-        return { failure: 'timeout', error: new Error(`No answer within ${this.#settings.timeoutMs} ms`) };
-      const failure = classifyError(error);
-      if (failure === undefined) throw error;
-      return { failure, error };
-    } finally {
-      clearTimeout(timer);
-      unlink();
-      this.#active.delete(controller);
-    }
+    return new Promise<Outcome<R>>((resolve, reject) => {
+      let settled = false;
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        this.#pending.delete(cancel);
+        return true;
+      };
+      const cancel = (): void => {
+        if (settle()) reject(closed);
+      };
+      const timeoutMs = options.timeout as number;
+      const timer = setTimeout(() => {
+        if (settle()) resolve({ failure: 'timeout', error: new Error(`No answer within ${timeoutMs} ms`) });
+      }, timeoutMs);
+      this.#pending.add(cancel);
+      const onResult = (result: R): void => {
+        if (!settle()) return discard(result);
+        resolve(
+          isUnavailableStatus(result.status)
+            ? { failure: 'unavailable-status', status: result.status, result }
+            : { result },
+        );
+      };
+      const onError = (error: unknown): void => {
+        if (!settle()) return;
+        const failure = classifyError(error);
+        if (failure === undefined) reject(error);
+        else resolve({ failure, error });
+      };
+      try {
+        send(url, options).then(onResult, onError);
+      } catch (error: unknown) {
+        onError(error);
+      }
+    });
   }
 }
 
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
+/**
+ * The per-call options with a `timeout`: the caller's own per-call `timeout` (node-soap passes it to
+ * axios) wins; else `timeoutMs`. Made once per call, shared by its attempts, never mutating the caller's.
+ */
+function withTimeout(
+  options: Record<string, unknown> | undefined,
+  timeoutMs: number,
+): Record<string, unknown> {
+  const own = options?.timeout;
+  if (typeof own === 'number' && own > 0) return options as Record<string, unknown>;
+  return { ...options, timeout: timeoutMs };
 }
-
-/** Aborts the attempt when the caller's own `signal` (a node-soap per-call option) aborts. */
-function followCallerSignal(callerSignal: unknown, controller: AbortController): () => void {
-  if (!(callerSignal instanceof AbortSignal)) return noop;
-  if (callerSignal.aborted) {
-    controller.abort(callerSignal.reason);
-    return noop;
-  }
-  const forward = (): void => controller.abort(callerSignal.reason);
-  callerSignal.addEventListener('abort', forward, { once: true });
-  return () => callerSignal.removeEventListener('abort', forward);
-}
-
-function noop(): void {}
 
 function attemptFailure(server: ServerState, outcome: RetryableOutcome<unknown>): AttemptFailure {
   return {
