@@ -149,7 +149,10 @@ export class FailoverRunner {
       }, timeoutMs);
       this.#pending.add(cancel);
       const onResult = (result: R): void => {
-        if (!settle()) return discard(result);
+        if (!settle()) {
+          discard(result);
+          return;
+        }
         resolve(
           isUnavailableStatus(result.status)
             ? { failure: 'unavailable-status', status: result.status, result }
