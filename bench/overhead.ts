@@ -333,10 +333,10 @@ function randomPool(size: number): ServerView[] {
   // Seeded, so that every run times the same pools: how many servers tie changes the cost of a pick.
   const random = seededRandom(size);
   // Small in-flight counts, as in real pools: ties are common, which exercises the tie-breaking path.
-  return Array.from({ length: size }, (_, index) => ({
-    url: `http://10.0.${Math.floor(index / 250)}.${index % 250}:8000`,
-    inFlight: Math.floor(random() * 8),
-  }));
+  return Array.from({ length: size }, (_, index) => {
+    const inFlight = Math.floor(random() * 8);
+    return { url: `http://10.0.${Math.floor(index / 250)}.${index % 250}:8000`, inFlight, cost: inFlight };
+  });
 }
 
 /** mulberry32: a tiny, good-enough PRNG in [0, 1). */

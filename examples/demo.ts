@@ -50,9 +50,11 @@ try {
   console.log(
     `  ${address!.from}  is now  ${address!.to}  (every call must come back through the balancer)\n`,
   );
-  client.balancer.on('serverDown', (event) =>
-    console.log(`  !! ${nameOf.get(event.server)} marked down (${event.failure}); skipped until retried`),
-  );
+  client.balancer.on('serverDown', (event) => {
+    const why =
+      event.source === 'client' ? `${event.failure}, seen by the client` : `${event.state}, said the monitor`;
+    console.log(`  !! ${nameOf.get(event.server)} marked down (${why}); skipped until it is back`);
+  });
   client.balancer.on('failover', (event) =>
     console.log(
       `  -> ${event.operation} failed over from ${nameOf.get(event.from)} to ${nameOf.get(event.to)}`,

@@ -19,6 +19,10 @@ export const ErrorCode = {
   WsdlNoAddress: 'SOAPBAL_WSDL_NO_ADDRESS',
   /** node-soap could not load the WSDL (HTTP error, unsupported content, …); see `cause`. */
   WsdlLoadFailed: 'SOAPBAL_WSDL_LOAD_FAILED',
+  /** The monitor could not be reached, timed out, refused the token or answered an unexpected status. */
+  MonitorUnavailable: 'SOAPBAL_MONITOR_UNAVAILABLE',
+  /** The monitor answered something that is not a valid status snapshot (garbage, wrong version, hostile). */
+  MonitorInvalidStatus: 'SOAPBAL_MONITOR_INVALID_STATUS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

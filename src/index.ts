@@ -1,8 +1,17 @@
 // The public API. Everything else (the Balancer class, the transport, the failover runner, the
 // operation tracker) is internal and may change in any release.
 
-export type { BalancerEvents, FailoverEvent, ServerDownEvent, ServerUpEvent } from './balancer/balancer.js';
+export type {
+  BalancerEvents,
+  FailoverEvent,
+  MonitorErrorEvent,
+  ServerDownEvent,
+  ServerUpEvent,
+  StatusUpdateEvent,
+} from './balancer/events.js';
 export { type LeastBusyOptions, LeastBusyPolicy } from './balancer/policies/least-busy.js';
+export { type RandomOptions, RandomPolicy } from './balancer/policies/random.js';
+export { type RoundRobinOptions, RoundRobinPolicy } from './balancer/policies/round-robin.js';
 export type { SelectionPolicy } from './balancer/policy.js';
 export type { ServerInfo, ServerView } from './balancer/server.js';
 export type { BalancedClientHandle } from './client/balanced-client-handle.js';
@@ -11,7 +20,13 @@ export {
   type BalancedSoapClient,
   createBalancedClient,
 } from './client/create-balanced-client.js';
-export { type BalancedClientOptions, defaultOptions, type IdempotencyOption } from './client/options.js';
+export {
+  type BalancedClientOptions,
+  defaultMonitorOptions,
+  defaultOptions,
+  type IdempotencyOption,
+  type MonitorClientOptions,
+} from './client/options.js';
 export {
   type AttemptFailure,
   ErrorCode,

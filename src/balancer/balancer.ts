@@ -1,41 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { FailureKind } from '../errors.js';
+import type { StatusSnapshot } from '../status/schema.js';
+import { normalizeBaseUrl } from '../wsdl/urls.js';
+import type { BalancerEvents } from './events.js';
 import type { SelectionPolicy } from './policy.js';
 import { type ServerInfo, ServerState, type ServerView } from './server.js';
 
-/** Emitted when a server is marked down after a failure. */
-export interface ServerDownEvent {
-  readonly server: string;
-  readonly failure: FailureKind;
-  /** Epoch ms when it will be tried again. */
-  readonly until: number;
-  readonly consecutiveFailures: number;
-}
-
-/** Emitted when a server that had failed answers again. */
-export interface ServerUpEvent {
-  readonly server: string;
-}
-
-/** Emitted when a call (or WSDL fetch) moves on to another server after a failed attempt. */
-export interface FailoverEvent {
-  /** The SOAP operation; `undefined` for a WSDL or schema fetch. */
-  readonly operation: string | undefined;
-  readonly from: string;
-  readonly to: string;
-  readonly failure: FailureKind;
-  /** Number of the attempt about to be made (2 for the first failover). */
-  readonly attempt: number;
-}
-
-/** The balancer's typed events. */
-export interface BalancerEvents {
-  serverDown: [ServerDownEvent];
-  serverUp: [ServerUpEvent];
-  failover: [FailoverEvent];
-}
-
 export interface BalancerOptions {
+  /** Servers always in the pool, whatever the monitor says (the monitor may add others). */
   readonly servers: readonly string[];
   readonly policy: SelectionPolicy;
   readonly downBackoffMs: number;
@@ -47,13 +19,15 @@ export interface BalancerOptions {
 }
 
 /**
- * Owns the pool: each server's in-flight count and health. Selection is delegated to the policy.
- * Health is passive: a server that fails is skipped until its backoff (doubling per consecutive
- * failure, with jitter so that many clients don't return to it at the same instant) has passed.
+ * Owns the pool: each server's in-flight count and health, from this client's own evidence and from
+ * the monitor's status. Selection is delegated to the policy. A server that fails is skipped until its
+ * backoff (doubling per consecutive failure, with jitter so that many clients don't return to it at
+ * the same instant) has passed; the client's own evidence wins over a monitor that says "up".
  */
 export class Balancer extends EventEmitter<BalancerEvents> {
-  readonly #servers: ServerState[];
-  readonly #urls: readonly string[];
+  #servers: ServerState[];
+  #urls: readonly string[];
+  readonly #staticUrls: ReadonlySet<string>;
   readonly #policy: SelectionPolicy;
   readonly #downBackoffMs: number;
   readonly #maxDownBackoffMs: number;
@@ -63,7 +37,8 @@ export class Balancer extends EventEmitter<BalancerEvents> {
   constructor(options: BalancerOptions) {
     super();
     this.#servers = options.servers.map((url) => new ServerState(url));
-    this.#urls = this.#servers.map((server) => server.url);
+    this.#urls = options.servers;
+    this.#staticUrls = new Set(options.servers);
     this.#policy = options.policy;
     this.#downBackoffMs = options.downBackoffMs;
     this.#maxDownBackoffMs = options.maxDownBackoffMs;
@@ -90,7 +65,7 @@ export class Balancer extends EventEmitter<BalancerEvents> {
   pick(exclude: ReadonlySet<ServerState>): ServerState | undefined {
     const now = this.#now();
     const isEligible = (server: ServerView): boolean =>
-      !exclude.has(server as ServerState) && (server as ServerState).isUsable(now);
+      (server as ServerState).isUsable(now) && !exclude.has(server as ServerState);
     return this.#policy.pick(this.#servers, isEligible) as ServerState | undefined;
   }
 
@@ -109,7 +84,7 @@ export class Balancer extends EventEmitter<BalancerEvents> {
     if (server.consecutiveFailures === 0) return;
     server.consecutiveFailures = 0;
     server.downUntil = 0;
-    this.emit('serverUp', { server: server.url });
+    this.emit('serverUp', { server: server.url, source: 'client' });
   }
 
   /** The server failed at the transport level: mark it down for a backoff. */
@@ -122,9 +97,60 @@ export class Balancer extends EventEmitter<BalancerEvents> {
     server.downUntil = this.#now() + Math.round(jittered);
     this.emit('serverDown', {
       server: server.url,
+      source: 'client',
       failure,
       until: server.downUntil,
       consecutiveFailures: server.consecutiveFailures,
     });
+  }
+
+  /**
+   * Takes the monitor's snapshot: its servers join the pool (servers it no longer lists leave it,
+   * unless given in `servers`), and their state and load steer selection.
+   */
+  applyStatus(snapshot: StatusSnapshot): void {
+    const byUrl = new Map(this.#servers.map((server) => [server.url, server]));
+    const next: ServerState[] = [];
+    const listed = new Set<string>();
+    for (const status of snapshot.servers) {
+      const url = normalizeBaseUrl(new URL(status.url));
+      if (listed.has(url)) continue;
+      listed.add(url);
+      let server = byUrl.get(url);
+      if (server === undefined) {
+        server = new ServerState(url);
+        this.emit('serverAdded', { server: url });
+      }
+      const before = server.monitorState;
+      server.applyStatus(status.state, status.load, status.capacity);
+      this.#emitMonitorTransition(server, before);
+      next.push(server);
+    }
+    for (const server of this.#servers) {
+      if (listed.has(server.url)) continue;
+      if (this.#staticUrls.has(server.url)) {
+        server.forgetStatus();
+        next.push(server);
+      } else {
+        this.emit('serverRemoved', { server: server.url });
+      }
+    }
+    this.#servers = next;
+    this.#urls = next.map((server) => server.url);
+  }
+
+  /** Forgets the monitor's view (too old to trust); the pool stays as it was. */
+  forgetStatus(): void {
+    for (const server of this.#servers) server.forgetStatus();
+  }
+
+  #emitMonitorTransition(server: ServerState, before: ServerState['monitorState']): void {
+    const after = server.monitorState;
+    if (after === before) return;
+    if (after === 'up') {
+      if (before !== undefined) this.emit('serverUp', { server: server.url, source: 'monitor' });
+    } else if (after !== undefined) {
+      this.emit('serverDown', { server: server.url, source: 'monitor', state: after });
+    }
   }
 }

@@ -1,6 +1,8 @@
 import type { Agent as HttpAgent } from 'node:http';
-import type { Balancer, BalancerEvents } from '../balancer/balancer.js';
+import type { Balancer } from '../balancer/balancer.js';
+import type { BalancerEvents } from '../balancer/events.js';
 import type { ServerInfo } from '../balancer/server.js';
+import type { MonitorStatusSource } from '../status/monitor-source.js';
 import type { BalancingHttpClient } from '../transport/balancing-http-client.js';
 import type { RewrittenAddress } from '../wsdl/rewrite.js';
 
@@ -9,7 +11,7 @@ export class BalancedClientHandle {
   readonly #balancer: Balancer;
   readonly #transport: BalancingHttpClient;
   readonly #agents: readonly HttpAgent[];
-  readonly #wsdlPath: string;
+  readonly #statusSource: MonitorStatusSource | undefined;
   #closed = false;
 
   /** @internal Made by {@link createBalancedClient}. */
@@ -17,17 +19,18 @@ export class BalancedClientHandle {
     balancer: Balancer,
     transport: BalancingHttpClient,
     agents: readonly HttpAgent[],
-    wsdlPath: string,
+    statusSource: MonitorStatusSource | undefined,
   ) {
     this.#balancer = balancer;
     this.#transport = transport;
     this.#agents = agents;
-    this.#wsdlPath = wsdlPath;
+    this.#statusSource = statusSource;
   }
 
   /** The WSDL as node-soap received it: every service address rewritten to the balancer's own. */
   get wsdl(): string {
-    return this.#transport.descriptions.get(this.#wsdlPath)?.xml ?? '';
+    // The first document fetched is the WSDL itself; imports follow it.
+    return this.#transport.descriptions.values().next().value?.xml ?? '';
   }
 
   /** Every document fetched through the balancer (WSDL, imports, schemas), by path, as rewritten. */
@@ -50,7 +53,7 @@ export class BalancedClientHandle {
     return this.#balancer.servers();
   }
 
-  /** Subscribes to a balancer event (`failover`, `serverDown`, `serverUp`). */
+  /** Subscribes to a balancer event (see `BalancerEvents`). */
   on<E extends keyof BalancerEvents>(event: E, listener: (...args: BalancerEvents[E]) => void): this {
     this.#balancer.on(event, listener as never);
     return this;
@@ -69,6 +72,7 @@ export class BalancedClientHandle {
     if (this.#closed) return;
     this.#closed = true;
     this.#transport.close();
+    this.#statusSource?.close();
     for (const agent of this.#agents) agent.destroy();
     this.#balancer.removeAllListeners();
   }

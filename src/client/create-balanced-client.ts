@@ -4,6 +4,7 @@ import axios from 'axios';
 import { type Client, createClientAsync, HttpClient } from 'soap';
 import { Balancer } from '../balancer/balancer.js';
 import { ErrorCode, isSoapBalancerError, SoapBalancerError } from '../errors.js';
+import { MonitorStatusSource } from '../status/monitor-source.js';
 import { BalancingHttpClient, type HttpClientLike } from '../transport/balancing-http-client.js';
 import { OperationTracker } from '../transport/operation-tracker.js';
 import { logicalPathUnder, pathAndQuery } from '../wsdl/urls.js';
@@ -44,6 +45,7 @@ export async function createBalancedClient(
   const config = normalizeOptions(wsdlUrl, options);
   const balancer = new Balancer(config);
   const agents = config.soap.httpClient || config.soap.request ? [] : ownAgents();
+  const statusSource = config.monitor && new MonitorStatusSource(config.monitor, balancer);
   const operations = new OperationTracker();
   const transport = new BalancingHttpClient({
     ...config,
@@ -51,12 +53,17 @@ export async function createBalancedClient(
     inner: innerHttpClient(config, agents),
     endpoint: BALANCER_ENDPOINT,
     operations,
+    beforeCall: statusSource && (() => statusSource.beforeCall()),
   });
-  const wsdlPath = logicalPathUnder(config.wsdlUrl, config.servers) ?? pathAndQuery(config.wsdlUrl) ?? '/';
-  const handle = new BalancedClientHandle(balancer, transport, agents, wsdlPath);
+  const handle = new BalancedClientHandle(balancer, transport, agents, statusSource);
 
   let client: Client;
+  let wsdlPath = pathAndQuery(config.wsdlUrl) ?? '/';
   try {
+    // The one status request a caller waits for: the pool may come from the monitor alone.
+    if (statusSource && !(await statusSource.start()) && balancer.urls.length === 0)
+      throw statusSource.lastError;
+    wsdlPath = logicalPathUnder(config.wsdlUrl, balancer.urls) ?? wsdlPath;
     client = await createClientAsync(`${BALANCER_ENDPOINT}${wsdlPath}`, {
       disableCache: true,
       ...config.soap,

@@ -1,19 +1,48 @@
 import type { IOptions as SoapOptions } from 'soap';
 import { LeastBusyPolicy } from '../balancer/policies/least-busy.js';
 import type { SelectionPolicy } from '../balancer/policy.js';
+import type { MonitorSourceSettings } from '../status/monitor-source.js';
 import { normalizeBaseUrl } from '../wsdl/urls.js';
 
 /** Decides whether an operation may run twice. See {@link BalancedClientOptions.idempotent}. */
 export type IdempotencyOption = boolean | readonly string[] | ((operation: string) => boolean);
 
-/** Options of {@link createBalancedClient}. */
+/** Where the balanced client asks for status: a soap-balancer monitor's status API. */
+export interface MonitorClientOptions {
+  /** URL of the monitor's status API, e.g. `http://monitor.internal:8700/status`. */
+  readonly url: string;
+  /** Bearer token the monitor requires, if any. */
+  readonly token?: string;
+  /**
+   * Status older than this is refreshed, in the background, when the next call is made (ms).
+   * @default 1000
+   */
+  readonly ttlMs?: number;
+  /**
+   * When no status request has succeeded for this long (ms), the monitor's word (load, down,
+   * draining) is ignored until one does; calls go on, steered by this client's own signals.
+   * @default 10000
+   */
+  readonly maxAgeMs?: number;
+  /**
+   * Limit for each status request (ms), the first one included (the only one a caller waits for).
+   * @default 2000
+   */
+  readonly timeoutMs?: number;
+}
+
+/** Options of {@link createBalancedClient}. At least one of `servers` and `monitor` is required. */
 export interface BalancedClientOptions {
   /**
    * Base URLs of the identical replicas, e.g. `['http://10.0.0.1:8000', 'http://10.0.0.2:8000']`.
    * A base may carry a path prefix (`http://host/app`); the part of the WSDL URL and of every service
-   * address after a server's base is requested from whichever server is picked.
+   * address after a server's base is requested from whichever server is picked. With `monitor`, these
+   * stay in the pool whatever the monitor says, and the monitor's servers join them.
+   * @default [] (the pool comes from the monitor)
    */
-  readonly servers: readonly string[];
+  readonly servers?: readonly string[];
+  /** Ask this monitor for the servers' status. */
+  readonly monitor?: MonitorClientOptions;
   /**
    * Most servers one call may be tried on (the first attempt included).
    * @default 3
@@ -60,6 +89,7 @@ export interface BalancedClientOptions {
 
 /** Defaults of every optional option. */
 export const defaultOptions = {
+  servers: [],
   maxAttempts: 3,
   timeoutMs: 30_000,
   idempotent: false,
@@ -67,9 +97,17 @@ export const defaultOptions = {
   maxDownBackoffMs: 30_000,
 } as const satisfies Partial<BalancedClientOptions>;
 
+/** Defaults of the `monitor` option's fields. */
+export const defaultMonitorOptions = {
+  ttlMs: 1_000,
+  maxAgeMs: 10_000,
+  timeoutMs: 2_000,
+} as const satisfies Partial<MonitorClientOptions>;
+
 export interface NormalizedOptions {
   readonly wsdlUrl: string;
   readonly servers: readonly string[];
+  readonly monitor: MonitorSourceSettings | undefined;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
   readonly isIdempotent: (operation: string | undefined) => boolean;
@@ -81,6 +119,7 @@ export interface NormalizedOptions {
 
 const knownOptions = new Set<string>([
   'servers',
+  'monitor',
   'maxAttempts',
   'timeoutMs',
   'idempotent',
@@ -102,6 +141,8 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
   }
   const maxDownBackoffMs = integerAtLeast(options, 'maxDownBackoffMs', 1);
   const downBackoffMs = integerAtLeast(options, 'downBackoffMs', 1);
+  const monitor = options.monitor === undefined ? undefined : monitorSettings(options.monitor);
+  const servers = options.servers === undefined && monitor !== undefined ? [] : serverList(options.servers);
   if (downBackoffMs > maxDownBackoffMs) {
     throw new RangeError(
       `Expected \`downBackoffMs\` (${downBackoffMs}) to be at most \`maxDownBackoffMs\` (${maxDownBackoffMs})`,
@@ -109,7 +150,8 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
   }
   return {
     wsdlUrl: httpUrl('wsdlUrl', wsdlUrl).href,
-    servers: serverList(options.servers),
+    servers,
+    monitor,
     maxAttempts: integerAtLeast(options, 'maxAttempts', 1),
     timeoutMs: integerAtLeast(options, 'timeoutMs', 1),
     isIdempotent: idempotency(options.idempotent ?? defaultOptions.idempotent),
@@ -122,7 +164,9 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
 
 function serverList(value: unknown): string[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new TypeError(`Expected \`servers\` to be a non-empty array of URLs, got ${describe(value)}`);
+    throw new TypeError(
+      `Expected \`servers\` to be a non-empty array of URLs (or a \`monitor\` to ask), got ${describe(value)}`,
+    );
   }
   const bases = value.map((entry: unknown, index) => {
     const url = httpUrl(`servers[${index}]`, entry);
@@ -139,6 +183,36 @@ function serverList(value: unknown): string[] {
   return bases;
 }
 
+function monitorSettings(value: unknown): MonitorSourceSettings {
+  if (!isPlainObject(value))
+    throw new TypeError(`Expected \`monitor\` to be an object, got ${describe(value)}`);
+  for (const key of Object.keys(value)) {
+    if (!knownMonitorOptions.has(key)) throw new TypeError(`Unknown option \`monitor.${key}\``);
+  }
+  const token = value.token;
+  if (token !== undefined && (typeof token !== 'string' || token === '')) {
+    throw new TypeError(`Expected \`monitor.token\` to be a non-empty string, got ${describe(token)}`);
+  }
+  const number = (name: keyof typeof defaultMonitorOptions): number =>
+    integerValue(`monitor.${name}`, value[name] ?? defaultMonitorOptions[name], 1);
+  const ttlMs = number('ttlMs');
+  const maxAgeMs = number('maxAgeMs');
+  if (maxAgeMs < ttlMs) {
+    throw new RangeError(
+      `Expected \`monitor.maxAgeMs\` (${maxAgeMs}) to be at least \`monitor.ttlMs\` (${ttlMs})`,
+    );
+  }
+  return {
+    url: httpUrl('monitor.url', value.url).href,
+    token,
+    ttlMs,
+    maxAgeMs,
+    timeoutMs: number('timeoutMs'),
+  };
+}
+
+const knownMonitorOptions = new Set(['url', 'token', 'ttlMs', 'maxAgeMs', 'timeoutMs']);
+
 function httpUrl(name: string, value: unknown): URL {
   if (typeof value !== 'string' || !URL.canParse(value)) {
     throw new TypeError(`Expected \`${name}\` to be an absolute http(s) URL, got ${describe(value)}`);
@@ -152,15 +226,19 @@ function httpUrl(name: string, value: unknown): URL {
 
 function integerAtLeast(
   options: Record<string, unknown>,
-  name: keyof typeof defaultOptions,
+  name: Exclude<keyof typeof defaultOptions, 'servers' | 'idempotent'>,
   min: number,
 ): number {
-  const value = options[name] ?? defaultOptions[name];
+  return integerValue(name, options[name] ?? defaultOptions[name], min);
+}
+
+function integerValue(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     throw new TypeError(`Expected \`${name}\` to be an integer >= ${min}, got ${describe(value)}`);
   }
-  if (value < min)
+  if (value < min) {
     throw new RangeError(`Expected \`${name}\` to be an integer >= ${min}, got ${describe(value)}`);
+  }
   return value;
 }
 

@@ -4,7 +4,7 @@ import type { Balancer } from '../balancer/balancer.js';
 import { assertNoDtd } from '../wsdl/dtd-guard.js';
 import { type RewriteResult, rewriteWsdl } from '../wsdl/rewrite.js';
 import { logicalPathUnder } from '../wsdl/urls.js';
-import { type Call, FailoverRunner } from './failover.js';
+import { type Call, FailoverRunner, type FailoverSettings } from './failover.js';
 import type { OperationTracker } from './operation-tracker.js';
 
 // node-soap's http client API is untyped at its edges (`any` callbacks and responses).
@@ -53,6 +53,8 @@ export interface BalancingHttpClientOptions {
   readonly timeoutMs: number;
   readonly isIdempotent: (operation: string | undefined) => boolean;
   readonly operations: OperationTracker;
+  /** See {@link FailoverSettings.beforeCall}. */
+  readonly beforeCall?: (() => void) | undefined;
 }
 
 /**

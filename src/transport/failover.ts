@@ -22,6 +22,8 @@ export interface FailoverSettings {
   readonly balancer: Balancer;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
+  /** Runs before each call picks a server: where the status source checks that its status is fresh. */
+  readonly beforeCall?: (() => void) | undefined;
 }
 
 const closed = Symbol('closed');
@@ -66,7 +68,8 @@ export class FailoverRunner {
     send: Send<R>,
     discard: (result: R) => void,
   ): Promise<{ readonly result: R; readonly server: ServerState }> {
-    const { balancer, maxAttempts } = this.#settings;
+    const { balancer, maxAttempts, beforeCall } = this.#settings;
+    beforeCall?.();
     const options = withTimeout(call.options, this.#settings.timeoutMs);
     let tried = nothingTried;
     const failures: AttemptFailure[] = [];

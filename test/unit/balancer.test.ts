@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Balancer, type ServerDownEvent, type ServerUpEvent } from '../../src/balancer/balancer.js';
+import { Balancer } from '../../src/balancer/balancer.js';
+import type { ServerDownEvent, ServerUpEvent } from '../../src/balancer/events.js';
 import type { ServerState } from '../../src/balancer/server.js';
 import { firstEligible } from './helpers.js';
 
@@ -35,9 +36,13 @@ function setup(servers = ['http://a', 'http://b', 'http://c']): Fixture {
   return { balancer, clock, server };
 }
 
-function downEvents(balancer: Balancer): ServerDownEvent[] {
-  const events: ServerDownEvent[] = [];
-  balancer.on('serverDown', (event) => events.push(event));
+type ClientDownEvent = Extract<ServerDownEvent, { source: 'client' }>;
+
+function downEvents(balancer: Balancer): ClientDownEvent[] {
+  const events: ClientDownEvent[] = [];
+  balancer.on('serverDown', (event) => {
+    if (event.source === 'client') events.push(event);
+  });
   return events;
 }
 
@@ -64,7 +69,13 @@ describe('Balancer', () => {
     balancer.reportFailure(server('http://a'), 'unreachable');
 
     assert.deepEqual(events, [
-      { server: 'http://a', failure: 'unreachable', until: clock.now + 1000, consecutiveFailures: 1 },
+      {
+        server: 'http://a',
+        source: 'client',
+        failure: 'unreachable',
+        until: clock.now + 1000,
+        consecutiveFailures: 1,
+      },
     ]);
     assert.equal(balancer.pick(new Set())?.url, 'http://b');
     const [a] = balancer.servers();
@@ -126,7 +137,9 @@ describe('Balancer', () => {
     assert.deepEqual(balancer.servers()[0], {
       url: 'http://a',
       inFlight: 0,
+      cost: 0,
       state: 'up',
+      monitor: undefined,
       downUntil: 0,
       consecutiveFailures: 1,
       served: 0,
@@ -146,7 +159,7 @@ describe('Balancer', () => {
     balancer.reportSuccess(a);
     balancer.reportSuccess(a);
 
-    assert.deepEqual(ups, [{ server: 'http://a' }]);
+    assert.deepEqual(ups, [{ server: 'http://a', source: 'client' }]);
     assert.equal(balancer.pick(new Set())?.url, 'http://a');
     const info = balancer.servers()[0];
     assert.equal(info?.state, 'up');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Balancer, type FailoverEvent } from '../../src/balancer/balancer.js';
+import { Balancer } from '../../src/balancer/balancer.js';
+import type { FailoverEvent } from '../../src/balancer/events.js';
 import type { ServerState } from '../../src/balancer/server.js';
 import { ErrorCode } from '../../src/errors.js';
 import { type Call, FailoverRunner } from '../../src/transport/failover.js';

@@ -4,7 +4,7 @@ import { LeastBusyPolicy } from '../../src/balancer/policies/least-busy.js';
 import type { ServerView } from '../../src/balancer/server.js';
 
 function servers(...inFlight: number[]): ServerView[] {
-  return inFlight.map((count, index) => ({ url: `http://s${index}`, inFlight: count }));
+  return inFlight.map((count, index) => ({ url: `http://s${index}`, inFlight: count, cost: count }));
 }
 
 const all = (): boolean => true;

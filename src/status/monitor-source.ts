@@ -1,0 +1,169 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+import type { Balancer } from '../balancer/balancer.js';
+import { ErrorCode, SoapBalancerError } from '../errors.js';
+import { InvalidStatusError, parseStatusSnapshot } from './schema.js';
+
+/** The `monitor` option of a balanced client, completed with its defaults. */
+export interface MonitorSourceSettings {
+  readonly url: string;
+  readonly token: string | undefined;
+  readonly ttlMs: number;
+  readonly maxAgeMs: number;
+  readonly timeoutMs: number;
+}
+
+/** A status answer can be large (1,000 servers ≈ 400 KB) but not unbounded. */
+const maxStatusBytes = 16 * 1024 * 1024;
+
+/**
+ * Asks the monitor for status upon request: on a call, when the status in hand is older than
+ * `ttlMs`, a refresh starts behind it (the call does not wait) and the balancer takes the result.
+ * Failures keep the last status; a status older than `maxAgeMs` stops steering. Only `start()`, the
+ * very first request, is awaited.
+ */
+export class MonitorStatusSource {
+  readonly #settings: MonitorSourceSettings;
+  readonly #balancer: Balancer;
+  readonly #now: () => number;
+  readonly #agent: HttpAgent;
+  readonly #http: AxiosInstance;
+  readonly #closing = new AbortController();
+  #etag: string | undefined;
+  #lastGoodAt = Number.NEGATIVE_INFINITY;
+  #lastAttemptAt = Number.NEGATIVE_INFINITY;
+  #refreshing = false;
+  #expired = true;
+  #failures = 0;
+  #lastError: SoapBalancerError | undefined;
+  /** `generatedAt` of the snapshot in hand, repeated in the event of a 304. */
+  #generatedAt = '';
+
+  constructor(settings: MonitorSourceSettings, balancer: Balancer, now: () => number = Date.now) {
+    this.#settings = settings;
+    this.#balancer = balancer;
+    this.#now = now;
+    const agentOptions = { keepAlive: true, scheduling: 'lifo', timeout: 5_000 } as const;
+    this.#agent = settings.url.startsWith('https:')
+      ? new HttpsAgent(agentOptions)
+      : new HttpAgent(agentOptions);
+    this.#http = axios.create({
+      httpAgent: this.#agent,
+      httpsAgent: this.#agent,
+      timeout: settings.timeoutMs,
+      maxContentLength: maxStatusBytes,
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: (data: unknown) => data,
+      validateStatus: () => true,
+    });
+  }
+
+  /** The error of the latest failed status request, if the latest one failed. */
+  get lastError(): SoapBalancerError | undefined {
+    return this.#lastError;
+  }
+
+  /** Makes the first status request and waits for it. Resolves `false` if it failed (see `lastError`). */
+  start(): Promise<boolean> {
+    return this.#refresh();
+  }
+
+  /** Called before every call; costs two comparisons unless a refresh or an expiry is due. */
+  beforeCall(): void {
+    const now = this.#now();
+    if (!this.#expired && now - this.#lastGoodAt > this.#settings.maxAgeMs) {
+      this.#expired = true;
+      this.#balancer.forgetStatus();
+      this.#balancer.emit('statusExpired', { ageMs: now - this.#lastGoodAt });
+    }
+    const due =
+      now - this.#lastGoodAt >= this.#settings.ttlMs && now - this.#lastAttemptAt >= this.#settings.ttlMs;
+    if (due && !this.#refreshing) void this.#refresh();
+  }
+
+  close(): void {
+    this.#closing.abort();
+    this.#agent.destroy();
+  }
+
+  async #refresh(): Promise<boolean> {
+    this.#refreshing = true;
+    this.#lastAttemptAt = this.#now();
+    try {
+      await this.#fetchAndApply();
+      return true;
+    } catch (error: unknown) {
+      if (this.#closing.signal.aborted) return false;
+      this.#failures++;
+      this.#lastError = asMonitorError(error, this.#settings.url);
+      this.#balancer.emit('monitorError', { error: this.#lastError, consecutiveFailures: this.#failures });
+      return false;
+    } finally {
+      this.#refreshing = false;
+    }
+  }
+
+  async #fetchAndApply(): Promise<void> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.#settings.token !== undefined) headers.Authorization = `Bearer ${this.#settings.token}`;
+    if (this.#etag !== undefined) headers['If-None-Match'] = this.#etag;
+    const response = await this.#http.get<string>(this.#settings.url, {
+      headers,
+      signal: this.#closing.signal,
+    });
+    if (this.#closing.signal.aborted) return;
+    if (response.status === 304 && this.#etag !== undefined) {
+      this.#succeeded(false, response.headers.etag);
+      return;
+    }
+    if (response.status !== 200) {
+      throw new SoapBalancerError(
+        ErrorCode.MonitorUnavailable,
+        `Monitor ${this.#settings.url} answered HTTP ${response.status}${response.status === 401 ? ' (token refused)' : ''}`,
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(response.data);
+    } catch (error: unknown) {
+      throw new InvalidStatusError(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const snapshot = parseStatusSnapshot(body);
+    this.#balancer.applyStatus(snapshot);
+    this.#succeeded(true, response.headers.etag, snapshot.generatedAt);
+  }
+
+  #succeeded(changed: boolean, etag: unknown, generatedAt?: string): void {
+    this.#etag = typeof etag === 'string' ? etag : undefined;
+    this.#lastGoodAt = this.#now();
+    this.#expired = false;
+    this.#lastError = undefined;
+    if (this.#failures > 0) this.#balancer.emit('monitorRecovered', { afterFailures: this.#failures });
+    this.#failures = 0;
+    this.#balancer.emit('statusUpdate', {
+      changed,
+      servers: this.#balancer.urls.length,
+      generatedAt: generatedAt ?? this.#generatedAt,
+    });
+    if (generatedAt !== undefined) this.#generatedAt = generatedAt;
+  }
+}
+
+function asMonitorError(error: unknown, url: string): SoapBalancerError {
+  if (error instanceof SoapBalancerError) return error;
+  if (error instanceof InvalidStatusError) {
+    return new SoapBalancerError(
+      ErrorCode.MonitorInvalidStatus,
+      `Monitor ${url} sent an invalid status: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SoapBalancerError(ErrorCode.MonitorUnavailable, `Monitor ${url} could not be asked: ${reason}`, {
+    cause: error,
+  });
+}
