@@ -36,6 +36,21 @@ export {
   type SoapBalancerErrorDetails,
 } from './errors.js';
 export {
+  defaultLoadReportPath,
+  type LoadReport,
+  loadScore,
+  parseLoadReport,
+} from './load-report/schema.js';
+export {
+  InvalidStatusError,
+  type LoadSource,
+  parseStatusSnapshot,
+  type ServerHealthState,
+  type ServerStatus,
+  type StatusSnapshot,
+  statusSchemaVersion,
+} from './status/schema.js';
+export {
   type RewriteOptions,
   type RewriteResult,
   type RewrittenAddress,

@@ -57,7 +57,7 @@ export class ServerState implements ServerView {
 
   get cost(): number {
     const cost = this.load + (this.inFlight - this.inFlightAtStatus) / this.capacity;
-    return cost > 0 ? cost : 0;
+    return Math.max(0, cost);
   }
 
   isUsable(now: number): boolean {

@@ -1,0 +1,69 @@
+import type { TestContext } from 'node:test';
+import type { ServerHealthState, ServerStatus } from '../../src/index.js';
+import { startPlainServer } from './servers.js';
+
+export interface FakeMonitor {
+  /** The status API URL, as a balanced client's `monitor.url`. */
+  readonly url: string;
+  /** Status requests received, with the headers that matter. */
+  readonly requests: { authorization: string | undefined; ifNoneMatch: string | undefined }[];
+  /** Answers from now on with these servers (state and load each), as a valid v1 snapshot with an ETag. */
+  report(
+    servers: readonly { url: string; state?: ServerHealthState; load?: number; capacity?: number }[],
+  ): void;
+  /** Answers from now on with this raw body and status instead. */
+  answerRaw(status: number, body: string): void;
+  /** From now on, accepts status requests and never answers them. */
+  hang(): void;
+}
+
+/**
+ * A stand-in for the monitor's status API whose answers the test scripts, so that a test can make the
+ * monitor lie, fail or hang at will. The real monitor is tested against the same client elsewhere.
+ */
+export async function startFakeMonitor(t: TestContext): Promise<FakeMonitor> {
+  const requests: FakeMonitor['requests'] = [];
+  let answer: { status: number; body: string; etag?: string } | 'hang' = { status: 503, body: 'not ready' };
+  let version = 0;
+  const server = await startPlainServer(t, (request, response) => {
+    requests.push({
+      authorization: request.headers.authorization,
+      ifNoneMatch: request.headers['if-none-match'],
+    });
+    if (answer === 'hang') return;
+    if (answer.etag !== undefined && request.headers['if-none-match'] === answer.etag) {
+      response.writeHead(304, { ETag: answer.etag }).end();
+      return;
+    }
+    const headers = answer.etag === undefined ? {} : { ETag: answer.etag };
+    response.writeHead(answer.status, { 'Content-Type': 'application/json', ...headers }).end(answer.body);
+  });
+  return {
+    url: `${server.url}/status`,
+    requests,
+    report(servers) {
+      const statuses: ServerStatus[] = servers.map((entry) => ({
+        id: entry.url,
+        url: entry.url,
+        state: entry.state ?? 'up',
+        load: entry.load ?? 0,
+        loadSource: 'report',
+        capacity: entry.capacity ?? null,
+        inFlight: null,
+        queued: null,
+        served: null,
+        eventLoopDelayMs: null,
+        latencyMs: 1,
+        lastCheckedAt: new Date().toISOString(),
+      }));
+      const body = JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), servers: statuses });
+      answer = { status: 200, body, etag: `"${++version}"` };
+    },
+    answerRaw(status, body) {
+      answer = { status, body };
+    },
+    hang() {
+      answer = 'hang';
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  type BalancedSoapClient,
+  type BalancerEvents,
+  createBalancedClient,
+  ErrorCode,
+  isSoapBalancerError,
+} from '../../src/index.js';
+import { startFakeMonitor } from '../helpers/fake-monitor.js';
+import { refusedUrl, startCalculators } from '../helpers/servers.js';
+
+const until = async (condition: () => boolean, what: string): Promise<void> => {
+  // A bounded wait for a condition, not a measurement: fails the test if it never comes.
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(condition(), `timed out waiting for ${what}`);
+};
+
+function record<E extends keyof BalancerEvents>(
+  client: BalancedSoapClient,
+  event: E,
+): BalancerEvents[E][0][] {
+  const events: BalancerEvents[E][0][] = [];
+  client.balancer.on(event, ((payload: BalancerEvents[E][0]) => events.push(payload)) as never);
+  return events;
+}
+
+/** A call made only so that the client asks the monitor for status; its outcome doesn't matter. */
+function poke(client: BalancedSoapClient): void {
+  client.AddAsync({ a: 0, b: 0 }).catch(() => {});
+}
+
+async function callMany(client: BalancedSoapClient, count: number): Promise<string[]> {
+  return Promise.all(
+    Array.from(
+      { length: count },
+      async (_, i) => (await client.AddAsync({ a: i, b: 1 }))[0].server as string,
+    ),
+  );
+}
+
+test('takes the whole pool from the monitor, sending the bearer token', async (t) => {
+  const servers = await startCalculators(t, 3);
+  const monitor = await startFakeMonitor(t);
+  monitor.report(servers.map((server) => ({ url: server.url })));
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    monitor: { url: monitor.url, token: 's3cret' },
+  });
+  t.after(() => client.close());
+
+  const served = await callMany(client, 30);
+  assert.deepEqual(new Set(served), new Set(servers.map((server) => server.name)));
+  assert.equal(monitor.requests[0]?.authorization, 'Bearer s3cret');
+});
+
+test('sends nothing to servers the monitor reports down or draining', async (t) => {
+  const servers = await startCalculators(t, 3);
+  const monitor = await startFakeMonitor(t);
+  monitor.report([
+    { url: servers[0]!.url },
+    { url: servers[1]!.url, state: 'down' },
+    { url: servers[2]!.url, state: 'draining' },
+  ]);
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, { monitor: { url: monitor.url } });
+  t.after(() => client.close());
+
+  const served = await callMany(client, 20);
+  assert.deepEqual(new Set(served), new Set([servers[0]!.name]));
+  assert.deepEqual(
+    client.balancer.servers().map((server) => server.state),
+    ['up', 'down', 'draining'],
+  );
+});
+
+test('adds a server the monitor starts reporting, and it receives calls', async (t) => {
+  const servers = await startCalculators(t, 2);
+  const monitor = await startFakeMonitor(t);
+  monitor.report([{ url: servers[0]!.url }]);
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    monitor: { url: monitor.url, ttlMs: 1, maxAgeMs: 60_000 },
+  });
+  t.after(() => client.close());
+  const added = record(client, 'serverAdded');
+
+  monitor.report(servers.map((server) => ({ url: server.url })));
+  // Status is asked for upon request: calls are what makes the client notice the change.
+  await until(() => {
+    poke(client);
+    return added.length > 0;
+  }, 'the new server to join');
+  const served = await callMany(client, 20);
+
+  assert.deepEqual(added, [{ server: servers[1]!.url }]);
+  assert.ok(served.includes(servers[1]!.name), 'the added server served calls');
+});
+
+test('steers calls away from a server the monitor reports busy, without herding onto the idle one', async (t) => {
+  const servers = await startCalculators(t, 3, { delayMs: 100 });
+  const monitor = await startFakeMonitor(t);
+  monitor.report([
+    { url: servers[0]!.url, load: 0, capacity: 4 },
+    { url: servers[1]!.url, load: 1, capacity: 4 },
+    { url: servers[2]!.url, load: 8, capacity: 4 },
+  ]);
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, { monitor: { url: monitor.url } });
+  t.after(() => client.close());
+
+  const served = await callMany(client, 24);
+  const share = (index: number) => served.filter((name) => name === servers[index]!.name).length;
+  assert.ok(share(2) <= 2, `the busy server got ${share(2)} of 24 calls`);
+  assert.ok(share(0) > share(1), 'the idle server got the most');
+  assert.ok(share(1) >= 4, `the second server got ${share(1)}: once the idle one filled up, calls spread`);
+});
+
+test('keeps calling on the last known pool while the monitor answers garbage, and says so', async (t) => {
+  const servers = await startCalculators(t, 2);
+  const monitor = await startFakeMonitor(t);
+  monitor.report(servers.map((server) => ({ url: server.url })));
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    monitor: { url: monitor.url, ttlMs: 1, maxAgeMs: 60_000 },
+  });
+  t.after(() => client.close());
+  const errors = record(client, 'monitorError');
+  const recovered = record(client, 'monitorRecovered');
+
+  monitor.answerRaw(200, '{"version":1,"servers":[{"__proto__":{"polluted":true}}]');
+  for (let i = 0; i < 20 && errors.length === 0; i++) await callMany(client, 2);
+  monitor.answerRaw(200, JSON.stringify({ version: 1, generatedAt: 'x', servers: [{ id: 1 }] }));
+  for (let i = 0; i < 40 && errors.length < 2; i++) await callMany(client, 2);
+
+  assert.ok(errors.length >= 2);
+  assert.ok(errors.every((event) => event.error.code === ErrorCode.MonitorInvalidStatus));
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal((await callMany(client, 10)).length, 10, 'calls went on');
+
+  monitor.report(servers.map((server) => ({ url: server.url })));
+  for (let i = 0; i < 40 && recovered.length === 0; i++) await callMany(client, 2);
+  assert.equal(recovered.length, 1);
+});
+
+test('does not make calls wait for a status refresh that hangs', async (t) => {
+  const servers = await startCalculators(t, 2);
+  const monitor = await startFakeMonitor(t);
+  monitor.report(servers.map((server) => ({ url: server.url })));
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    monitor: { url: monitor.url, ttlMs: 1, maxAgeMs: 60_000, timeoutMs: 60_000 },
+  });
+  t.after(() => client.close());
+  monitor.hang();
+  const before = monitor.requests.length;
+
+  await until(() => client.balancer.servers().length === 2, 'nothing');
+  const served = await callMany(client, 10);
+  await callMany(client, 10);
+
+  assert.equal(served.length, 10);
+  assert.equal(
+    monitor.requests.length,
+    before + 1,
+    'one refresh is pending; no call started another or waited',
+  );
+});
+
+test('stops trusting the status after maxAgeMs without an answer, and calls the server it had marked down', async (t) => {
+  const servers = await startCalculators(t, 2);
+  const monitor = await startFakeMonitor(t);
+  monitor.report([{ url: servers[0]!.url }, { url: servers[1]!.url, state: 'down' }]);
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    monitor: { url: monitor.url, ttlMs: 20, maxAgeMs: 50 },
+  });
+  t.after(() => client.close());
+  const expired = record(client, 'statusExpired');
+  monitor.answerRaw(500, 'monitor broken');
+
+  await until(() => {
+    poke(client);
+    return expired.length > 0;
+  }, 'the status to expire');
+  const served = await callMany(client, 30);
+  assert.ok(served.includes(servers[1]!.name), 'the server the stale status called down gets calls again');
+  assert.equal(client.balancer.servers()[1]?.monitor, undefined);
+});
+
+test('revalidates with If-None-Match and takes a 304 as fresh', async (t) => {
+  const servers = await startCalculators(t, 1);
+  const monitor = await startFakeMonitor(t);
+  monitor.report([{ url: servers[0]!.url }]);
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    monitor: { url: monitor.url, ttlMs: 1, maxAgeMs: 60_000 },
+  });
+  t.after(() => client.close());
+  const updates = record(client, 'statusUpdate');
+
+  await until(() => {
+    poke(client);
+    return updates.length > 0;
+  }, 'a revalidation');
+  assert.equal(updates[0]?.changed, false);
+  assert.equal(monitor.requests.at(-1)?.ifNoneMatch, '"1"');
+});
+
+test('fails with SOAPBAL_MONITOR_UNAVAILABLE when the monitor is down and no servers are given', async (t) => {
+  const dead = await refusedUrl();
+  const error = await createBalancedClient('http://127.0.0.1:1/calculator?wsdl', {
+    monitor: { url: `${dead}/status`, timeoutMs: 500 },
+  }).catch((reason: unknown) => reason);
+  assert.ok(isSoapBalancerError(error));
+  assert.equal(error.code, ErrorCode.MonitorUnavailable);
+  void t;
+});
+
+test('starts on the given servers when the monitor is down, and reports it', async (t) => {
+  const servers = await startCalculators(t, 2);
+  const dead = await refusedUrl();
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    servers: servers.map((server) => server.url),
+    monitor: { url: `${dead}/status`, timeoutMs: 500 },
+  });
+  t.after(() => client.close());
+
+  assert.equal((await callMany(client, 4)).length, 4);
+  assert.equal(client.balancer.servers().length, 2);
+});
