@@ -30,10 +30,38 @@ describe('LeastBusyPolicy', () => {
     assert.equal(new LeastBusyPolicy().name, 'least-busy');
   });
 
-  test('picks the server with the fewest calls in flight, whatever the random value', () => {
+  test('with choices: Infinity, picks the least busy server, whatever the random value', () => {
     const pool = servers(4, 2, 7, 1, 3);
     for (const start of [0, 0.2, 0.4, 0.6, 0.8, 0.99]) {
-      assert.equal(new LeastBusyPolicy({ random: () => start }).pick(pool, all)?.url, 'http://s3');
+      const policy = new LeastBusyPolicy({ choices: Number.POSITIVE_INFINITY, random: () => start });
+      assert.equal(policy.pick(pool, all)?.url, 'http://s3');
+    }
+  });
+
+  test('by default compares two sampled servers: the busiest is never picked, the idlest most often', () => {
+    const rounds = 50_000;
+    const counts = distribution(new LeastBusyPolicy(), servers(0, 1, 2, 3, 4), rounds);
+    // Two distinct servers out of 5 sampled uniformly; the one ranked r wins when paired with any worse one.
+    const expected = [8 / 20, 6 / 20, 4 / 20, 2 / 20, 0];
+    expected.forEach((share, index) => {
+      const actual = (counts.get(`http://s${index}`) ?? 0) / rounds;
+      assert.ok(Math.abs(actual - share) < 0.015, `s${index}: ${actual.toFixed(3)}, expected ${share}`);
+    });
+  });
+
+  test('samples only eligible servers, and scans exactly when few are eligible', () => {
+    const pool = servers(...Array.from({ length: 100 }, (_, i) => i));
+    const onlyLast = (server: ServerView): boolean => server.url === 'http://s99';
+    assert.equal(new LeastBusyPolicy().pick(pool, onlyLast)?.url, 'http://s99');
+    const twoBusy = (server: ServerView): boolean =>
+      server.url === 'http://s98' || server.url === 'http://s99';
+    const counts = distribution(new LeastBusyPolicy(), pool, 200, twoBusy);
+    assert.equal(counts.get('http://s98'), 200);
+  });
+
+  test('rejects choices that are not a positive integer or Infinity', () => {
+    for (const choices of [0, -1, 1.5, Number.NaN]) {
+      assert.throws(() => new LeastBusyPolicy({ choices }), { name: 'RangeError', message: /`choices`/ });
     }
   });
 

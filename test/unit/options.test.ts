@@ -219,3 +219,41 @@ describe('normalizeOptions: invalid options', () => {
     assert.equal(withOption({ soap: { httpClient } }).soap.httpClient, httpClient);
   });
 });
+
+describe('normalizeOptions: monitor', () => {
+  const monitorUrl = 'http://monitor:8700/status';
+
+  test('a monitor alone is enough: servers default to none, and the monitor fields to their defaults', () => {
+    const options = normalizeOptions(wsdlUrl, { monitor: { url: monitorUrl } });
+    assert.deepEqual(options.servers, []);
+    assert.deepEqual(options.monitor, {
+      url: monitorUrl,
+      token: undefined,
+      ttlMs: 1000,
+      maxAgeMs: 10_000,
+      timeoutMs: 2000,
+    });
+  });
+
+  test('neither servers nor a monitor is an error naming both', () => {
+    assert.throws(() => normalizeOptions(wsdlUrl, {}), {
+      name: 'TypeError',
+      message: /`servers`.*`monitor`/,
+    });
+  });
+
+  test('rejects invalid monitor fields, naming them', () => {
+    const cases: [unknown, string, RegExp][] = [
+      ['http://monitor', 'TypeError', /`monitor` to be an object/],
+      [{ url: 'ftp://x/status' }, 'TypeError', /`monitor.url`/],
+      [{ url: monitorUrl, token: '' }, 'TypeError', /`monitor.token`/],
+      [{ url: monitorUrl, ttlMs: 0 }, 'RangeError', /`monitor.ttlMs`.*`0` \(number\)/],
+      [{ url: monitorUrl, ttlMs: 5000, maxAgeMs: 1000 }, 'RangeError', /`monitor.maxAgeMs`.*`monitor.ttlMs`/],
+      [{ url: monitorUrl, timeoutMs: 'fast' }, 'TypeError', /`monitor.timeoutMs`/],
+      [{ url: monitorUrl, ttl: 5 }, 'TypeError', /Unknown option `monitor.ttl`/],
+    ];
+    for (const [monitor, name, message] of cases) {
+      assert.throws(() => normalizeOptions(wsdlUrl, { monitor }), { name, message }, JSON.stringify(monitor));
+    }
+  });
+});
