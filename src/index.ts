@@ -35,6 +35,7 @@ export {
   SoapBalancerError,
   type SoapBalancerErrorDetails,
 } from './errors.js';
+export { attachLoadReporter, type LoadReporter, type LoadReporterOptions } from './load-report/reporter.js';
 export {
   defaultLoadReportPath,
   type LoadReport,

@@ -2,6 +2,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { listen } from 'soap';
+import { attachLoadReporter, type LoadReporter } from '../../src/load-report/reporter.js';
+import { Gate, Limiter, Sleeper } from './limiter.js';
 import { calculatorSchema, calculatorWsdl } from './wsdl.js';
 
 export interface CalculatorServerOptions {
@@ -15,6 +17,13 @@ export interface CalculatorServerOptions {
   readonly externalSchema?: boolean;
   /** How long each operation takes, in milliseconds. @default 0 */
   readonly delayMs?: number;
+  /** At most this many operations run at once; further calls wait their turn. @default unlimited */
+  readonly capacity?: number;
+  /**
+   * Serve a load report at `/soap-balancer/load`, with `capacity` as capacity and the calls waiting
+   * for a slot as `queued`. @default false
+   */
+  readonly loadReport?: boolean;
   /**
    * Serve HTTPS with this key and certificate, and require a client certificate signed by `ca`.
    * Not supported together with `externalSchema`.
@@ -41,11 +50,22 @@ export interface CalculatorServer {
   readonly wsdlUrl: string;
   /** Every HTTP request received, in order. */
   readonly requests: ReceivedRequest[];
-  /** How many times each operation ran. */
+  /** How many times each operation started (after waiting for a slot and for holds). */
   readonly calls: Record<string, number>;
-  /** Changes how long each operation takes from now on. */
+  /** Calls waiting for a slot (see `capacity`). */
+  readonly queued: number;
+  /** Calls that have a slot but wait for `hold()` to be released. */
+  readonly held: number;
+  /** The load reporter (`loadReport`), else `undefined`. */
+  readonly loadReporter: LoadReporter | undefined;
+  /** Changes how long each operation takes from now on (from when it starts, for the calls waiting). */
   setDelay(ms: number): void;
-  /** Dies like a killed process: drops every connection at once and stops listening. */
+  /**
+   * Makes the server deterministically busy: until the returned function is called, every call that
+   * gets a slot keeps it and waits, counted in `held`. Calls already running are not affected.
+   */
+  hold(): () => void;
+  /** Dies like a killed process: drops every connection and every waiting call at once, stops listening. */
   kill(): void;
   /** Stops, like `kill()`, and resolves once the server is closed. */
   close(): Promise<void>;
@@ -60,19 +80,16 @@ export async function startCalculatorServer(
   const requests: ReceivedRequest[] = [];
   const calls: Record<string, number> = {};
   let delayMs = options.delayMs ?? 0;
-  // Operations still sleeping; a killed server drops them, as a dead process would.
-  const sleeping = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        sleeping.delete(timer);
-        resolve();
-      }, ms);
-      sleeping.add(timer);
-    });
-  const dropSleeping = () => {
-    for (const timer of sleeping) clearTimeout(timer);
-    sleeping.clear();
+  // Every wait an operation may be in; a killed server drops them all, as a dead process would.
+  const sleeper = new Sleeper();
+  const limiter = new Limiter(options.capacity ?? Number.POSITIVE_INFINITY);
+  const gate = new Gate();
+  let loadReporter: LoadReporter | undefined;
+  const stop = () => {
+    loadReporter?.close();
+    limiter.drop();
+    gate.drop();
+    sleeper.drop();
   };
 
   // node-soap hands over the requests for paths other than its own.
@@ -93,11 +110,13 @@ export async function startCalculatorServer(
 
   const operation =
     (op: string, compute: (a: number, b: number) => number) =>
-    async ({ a, b }: { a: number; b: number }) => {
-      calls[op] = (calls[op] ?? 0) + 1;
-      if (delayMs > 0) await sleep(delayMs);
-      return { result: compute(Number(a), Number(b)), server: name };
-    };
+    ({ a, b }: { a: number; b: number }) =>
+      limiter.run(async () => {
+        await gate.pass();
+        calls[op] = (calls[op] ?? 0) + 1;
+        if (delayMs > 0) await sleeper.sleep(delayMs);
+        return { result: compute(Number(a), Number(b)), server: name };
+      });
   const divide = (a: number, b: number): number => {
     if (b === 0)
       throw { Fault: { faultcode: 'soap:Client', faultstring: 'Division by zero', statusCode: 500 } };
@@ -119,7 +138,12 @@ export async function startCalculatorServer(
       callback: (error: unknown) => (error ? reject(error) : resolve()),
     });
   });
-  // Registered after node-soap's listener, so it sees every request, node-soap's included.
+  // Only now: node-soap replaced the server's request listeners when it called back.
+  if (options.loadReport) {
+    const capacity = options.capacity === undefined ? {} : { capacity: options.capacity };
+    loadReporter = attachLoadReporter(http, { ...capacity, queued: () => limiter.queued });
+  }
+  // Registered after node-soap's listener and the reporter's, so it sees every request, theirs included.
   http.on('request', ({ method = '', url = '', headers }: IncomingMessage) =>
     requests.push({ method, url, headers }),
   );
@@ -130,17 +154,25 @@ export async function startCalculatorServer(
     wsdlUrl: `${url}${calculatorPath}?wsdl`,
     requests,
     calls,
+    get queued() {
+      return limiter.queued;
+    },
+    get held() {
+      return gate.held;
+    },
+    loadReporter,
     setDelay: (ms) => {
       delayMs = ms;
     },
+    hold: () => gate.hold(),
     kill: () => {
-      dropSleeping();
+      stop();
       http.closeAllConnections();
       http.close();
     },
     close: () =>
       new Promise<void>((resolve) => {
-        dropSleeping();
+        stop();
         http.close(() => resolve());
         http.closeAllConnections();
       }),

@@ -1,0 +1,98 @@
+import { performance } from 'node:perf_hooks';
+import { defaultLoadReportPath } from './schema.js';
+
+/** Options of {@link attachLoadReporter}. */
+export interface LoadReporterOptions {
+  /**
+   * Where the report is served: `GET` (or `HEAD`) answers it, other methods get 405. The query string
+   * is ignored; every other path goes to the server's previous listeners.
+   * @default '/soap-balancer/load' (`defaultLoadReportPath`)
+   */
+  readonly path?: string;
+  /**
+   * How many requests the server can serve at once (an integer >= 1), reported as `capacity` so that
+   * replicas of different sizes compare fairly. Not given: reported as `null`, which the score counts
+   * as one slot.
+   * @default undefined (reported as `null`)
+   */
+  readonly capacity?: number;
+  /**
+   * The application's own queue length: requests this server received that wait for a slot (e.g. a
+   * concurrency limiter's waiting list). Reported as `queued` and subtracted from the HTTP requests in
+   * flight to give `inFlight`, so it must count only requests that came in through this server.
+   * Must return an integer >= 0.
+   * @default () => 0
+   */
+  readonly queued?: () => number;
+  /**
+   * The clock `uptimeMs` is measured with, in milliseconds; a seam for tests.
+   * @default performance.now
+   */
+  readonly now?: () => number;
+}
+
+export interface NormalizedReporterOptions {
+  readonly path: string;
+  readonly capacity: number | null;
+  readonly queued: () => number;
+  readonly now: () => number;
+}
+
+const knownOptions = new Set<string>(['path', 'capacity', 'queued', 'now']);
+
+/**
+ * Validates and completes the options.
+ * @throws {TypeError | RangeError} naming the option and the value received.
+ */
+export function normalizeReporterOptions(options: unknown): NormalizedReporterOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!knownOptions.has(key)) throw new TypeError(`Unknown option \`${key}\``);
+  }
+  return {
+    path: reportPath(given.path ?? defaultLoadReportPath),
+    capacity: given.capacity == null ? null : capacity(given.capacity),
+    queued: fn('queued', given.queued ?? (() => 0)),
+    now: fn('now', given.now ?? (() => performance.now())),
+  };
+}
+
+/** What `queued()` returned, checked: a bad count would make the whole report invalid. */
+export function checkedQueued(value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  throw new TypeError(`Expected \`queued()\` to return an integer >= 0, got ${describe(value)}`);
+}
+
+function reportPath(value: unknown): string {
+  if (typeof value !== 'string' || !/^\/[^?#\s]*$/.test(value)) {
+    throw new TypeError(
+      `Expected \`path\` to be a URL path starting with \`/\`, without query or hash, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+function capacity(value: unknown): number {
+  const message = `Expected \`capacity\` to be an integer >= 1, got ${describe(value)}`;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new TypeError(message);
+  if (value < 1) throw new RangeError(message);
+  return value;
+}
+
+function fn<T>(name: string, value: unknown): () => T {
+  if (typeof value !== 'function')
+    throw new TypeError(`Expected \`${name}\` to be a function, got ${describe(value)}`);
+  return value as () => T;
+}
+
+/** `\`0\` (number)`, as p-queue words it. */
+function describe(value: unknown): string {
+  if (value === null) return '`null`';
+  if (Array.isArray(value)) return `\`${JSON.stringify(value)}\` (array)`;
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return 'a function';
+  return `\`${String(value)}\` (${typeof value})`;
+}

@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClientAsync, listen } from 'soap';
+import type { CalculatorServer } from '../../examples/calculator/server.js';
+import { calculatorWsdl } from '../../examples/calculator/wsdl.js';
+import { attachLoadReporter } from '../../src/load-report/reporter.js';
+import { defaultLoadReportPath, type LoadReport, parseLoadReport } from '../../src/load-report/schema.js';
+import { startCalculators } from '../helpers/servers.js';
+
+const busyCalculator = { loadReport: true, capacity: 2, delayMs: 20 } as const;
+
+async function fetchReport(baseUrl: string): Promise<LoadReport> {
+  const response = await fetch(`${baseUrl}${defaultLoadReportPath}`);
+  assert.equal(response.status, 200);
+  const report = parseLoadReport(await response.json());
+  assert.ok(report, 'a valid load report');
+  return report;
+}
+
+/** The figures that do not depend on timing. */
+function counts({ inFlight, queued, capacity, served }: LoadReport) {
+  return { inFlight, queued, capacity, served };
+}
+
+/** Waits for `condition`; a guard fails the test rather than letting it hang. */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    assert.ok(Date.now() < deadline, `still waiting for ${condition}`);
+    await sleep(5);
+  }
+}
+
+/** Requests the reporter counts: all but its own. */
+function countedRequests(server: CalculatorServer): number {
+  return server.requests.filter((request) => !request.url.startsWith(defaultLoadReportPath)).length;
+}
+
+test('reports the calls being served and the calls waiting for a slot, then what was served', async (t) => {
+  const [server] = await startCalculators(t, 1, busyCalculator);
+  const client = await createClientAsync(server!.wsdlUrl);
+
+  const release = server!.hold();
+  const calls = Array.from({ length: 5 }, (_, i) => client.AddAsync({ a: i, b: 1 }));
+  await until(() => server!.held === 2 && server!.queued === 3);
+  // 5 HTTP requests in flight: 2 hold a slot (being served), 3 wait for one. The WSDL GET was served.
+  assert.deepEqual(counts(await fetchReport(server!.url)), {
+    inFlight: 2,
+    queued: 3,
+    capacity: 2,
+    served: 1,
+  });
+
+  release();
+  const results = await Promise.all(calls);
+  assert.deepEqual(
+    results.map(([body]) => Number(body.result)),
+    [1, 2, 3, 4, 5],
+  );
+  assert.deepEqual(counts(await fetchReport(server!.url)), {
+    inFlight: 0,
+    queued: 0,
+    capacity: 2,
+    served: 6,
+  });
+  assert.equal(countedRequests(server!), 6);
+});
+
+test('does not count its own requests, answers HEAD, and never lets a report be cached', async (t) => {
+  const [server] = await startCalculators(t, 1, busyCalculator);
+  const first = await fetchReport(server!.url);
+  const response = await fetch(`${server!.url}${defaultLoadReportPath}?probe=1`);
+  assert.equal(response.headers.get('content-type'), 'application/json');
+  assert.equal(response.headers.get('cache-control'), 'no-store');
+  const second = parseLoadReport(await response.json());
+  const head = await fetch(`${server!.url}${defaultLoadReportPath}`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(await head.text(), '');
+
+  assert.deepEqual(counts(first), { inFlight: 0, queued: 0, capacity: 2, served: 0 });
+  assert.ok(second);
+  assert.deepEqual(counts(second), counts(first));
+  assert.ok(second.uptimeMs >= first.uptimeMs);
+  // The request recorder sees the reports: it is a listener of its own, added after the reporter.
+  assert.equal(server!.requests.length, 3);
+});
+
+test('answers 405 to any other method on its path, without counting it', async (t) => {
+  const [server] = await startCalculators(t, 1, busyCalculator);
+  for (const method of ['POST', 'PUT', 'DELETE']) {
+    const response = await fetch(`${server!.url}${defaultLoadReportPath}`, { method, body: 'x' });
+    assert.equal(response.status, 405, method);
+    assert.equal(response.headers.get('allow'), 'GET, HEAD');
+    await response.text();
+  }
+  assert.equal((await fetchReport(server!.url)).served, 0);
+});
+
+test('passes every other request on to node-soap and the fallback listener, counting it', async (t) => {
+  const [server] = await startCalculators(t, 1, busyCalculator);
+  const wsdl = await fetch(server!.wsdlUrl);
+  assert.equal(wsdl.status, 200);
+  assert.match(await wsdl.text(), /<(wsdl:)?definitions/);
+  const client = await createClientAsync(server!.wsdlUrl);
+  const [answer] = await client.AddAsync({ a: 2, b: 3 });
+  assert.equal(Number(answer.result), 5);
+  const elsewhere = await fetch(`${server!.url}/soap-balancer/elsewhere`);
+  assert.equal(elsewhere.status, 404);
+
+  // The two WSDL GETs, the call and the 404.
+  assert.deepEqual(counts(await fetchReport(server!.url)), {
+    inFlight: 0,
+    queued: 0,
+    capacity: 2,
+    served: 4,
+  });
+});
+
+test('counts a call whose client gave up once, as no longer in flight and not served', async (t) => {
+  const [server] = await startCalculators(t, 1, busyCalculator);
+  const client = await createClientAsync(server!.wsdlUrl);
+  const release = server!.hold();
+  const abandoned = client.AddAsync({ a: 1, b: 1 }, { timeout: 200 }).then(
+    () => assert.fail('the call should have timed out'),
+    (error: unknown) => error,
+  );
+  await until(() => server!.held === 1);
+  assert.equal((await fetchReport(server!.url)).inFlight, 1);
+
+  assert.ok(await abandoned);
+  await until(async () => (await fetchReport(server!.url)).inFlight === 0);
+  // The operation still runs when released, and answers into a closed connection.
+  release();
+  await until(() => server!.calls.Add === 1);
+  await sleep(busyCalculator.delayMs + 20);
+  assert.deepEqual(counts(await fetchReport(server!.url)), {
+    inFlight: 0,
+    queued: 0,
+    capacity: 2,
+    served: 1,
+  });
+  // Counted down exactly once: below 0, the count would make the next call's report say 0.
+  server!.hold();
+  void client.AddAsync({ a: 1, b: 1 }, { timeout: 200 }).catch(() => {});
+  await until(() => server!.held === 1);
+  assert.equal((await fetchReport(server!.url)).inFlight, 1);
+});
+
+test('close() gives the path back to the previous listeners and keeps the ones added since', async (t) => {
+  const [server] = await startCalculators(t, 1, busyCalculator);
+  server!.loadReporter!.close();
+  server!.loadReporter!.close();
+
+  const response = await fetch(`${server!.url}${defaultLoadReportPath}`);
+  assert.equal(response.status, 404, "the calculator's fallback answers");
+  const client = await createClientAsync(server!.wsdlUrl);
+  const [answer] = await client.AddAsync({ a: 2, b: 2 });
+  assert.equal(Number(answer.result), 4);
+  assert.deepEqual(
+    server!.requests.map((request) => request.method),
+    ['GET', 'GET', 'POST'],
+  );
+});
+
+test('warns when attached before node-soap took the server over, since SOAP requests then bypass it', async (t) => {
+  const http = createServer((_, response) => response.writeHead(404).end());
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const reporter = attachLoadReporter(http);
+  t.after(() => {
+    reporter.close();
+    http.closeAllConnections();
+    return new Promise<void>((resolve) => http.close(() => resolve()));
+  });
+  const add = ({ a, b }: { a: number; b: number }) => ({ result: Number(a) + Number(b), server: 'early' });
+  const port = { Add: add, Divide: add };
+  await new Promise<void>((resolve, reject) => {
+    listen(http, {
+      path: '/calculator',
+      services: { CalculatorService: { CalculatorSoap: port, CalculatorSoap12: port } },
+      xml: calculatorWsdl({ address: `${url}/calculator`, externalSchema: false }),
+      callback: (error: unknown) => (error ? reject(error) : resolve()),
+    });
+  });
+
+  const warning = new Promise<Error & { code?: string }>((resolve) => process.once('warning', resolve));
+  await fetchReport(url);
+  assert.equal((await warning).code, 'SOAPBAL_LOAD_REPORTER_DISPLACED');
+});
+
+test('kill() of a held, queued and sleeping server leaves nothing that keeps the process alive', async () => {
+  const serverModule = new URL('../../examples/calculator/server.ts', import.meta.url).href;
+  const script = `
+    import { createClientAsync } from 'soap';
+    import { startCalculatorServer } from ${JSON.stringify(serverModule)};
+    const server = await startCalculatorServer({ loadReport: true, capacity: 2, delayMs: 60000 });
+    const client = await createClientAsync(server.wsdlUrl);
+    const call = () => client.AddAsync({ a: 1, b: 1 }).then(() => 'answered', () => 'failed');
+    const calls = [call()];
+    while (server.calls.Add !== 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    server.hold();
+    calls.push(call(), call());
+    while (server.held !== 1 || server.queued !== 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    server.kill();
+    process.stdout.write((await Promise.all(calls)).join(',') + '\\nkilled\\n');
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  // A guard, not a measurement: a process that has not exited after this long is hung.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+    child.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+  );
+  clearTimeout(guard);
+  assert.equal(signal, null, `the process had to be killed: it did not exit by itself\n${output}`);
+  assert.equal(code, 0, output);
+  assert.match(output, /^failed,failed,failed\nkilled$/m);
+});
