@@ -22,7 +22,7 @@ export {
 } from './client/create-balanced-client.js';
 export {
   type BalancedClientOptions,
-  defaultMonitorOptions,
+  defaultMonitorClientOptions,
   defaultOptions,
   type IdempotencyOption,
   type MonitorClientOptions,
@@ -42,6 +42,15 @@ export {
   loadScore,
   parseLoadReport,
 } from './load-report/schema.js';
+export type { MonitorEvents, ProbeErrorEvent } from './monitor/events.js';
+export type { ProbeAnswer, ProbeTransport } from './monitor/http-transport.js';
+export { createMonitor, type Monitor } from './monitor/monitor.js';
+export {
+  defaultMonitorOptions,
+  type MonitorOptions,
+} from './monitor/options.js';
+export type { MonitoredServerInput, MonitoredServerOptions } from './monitor/server-entry.js';
+export type { StatusListenOptions } from './monitor/status-listen.js';
 export {
   InvalidStatusError,
   type LoadSource,

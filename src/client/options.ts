@@ -2,6 +2,7 @@ import type { IOptions as SoapOptions } from 'soap';
 import { LeastBusyPolicy } from '../balancer/policies/least-busy.js';
 import type { SelectionPolicy } from '../balancer/policy.js';
 import type { MonitorSourceSettings } from '../status/monitor-source.js';
+import { describe, integerAtLeast as integerAtLeastValue, isPlainObject } from '../validate.js';
 import { normalizeBaseUrl } from '../wsdl/urls.js';
 
 /** Decides whether an operation may run twice. See {@link BalancedClientOptions.idempotent}. */
@@ -98,7 +99,7 @@ export const defaultOptions = {
 } as const satisfies Partial<BalancedClientOptions>;
 
 /** Defaults of the `monitor` option's fields. */
-export const defaultMonitorOptions = {
+export const defaultMonitorClientOptions = {
   ttlMs: 1_000,
   maxAgeMs: 10_000,
   timeoutMs: 2_000,
@@ -193,8 +194,8 @@ function monitorSettings(value: unknown): MonitorSourceSettings {
   if (token !== undefined && (typeof token !== 'string' || token === '')) {
     throw new TypeError(`Expected \`monitor.token\` to be a non-empty string, got ${describe(token)}`);
   }
-  const number = (name: keyof typeof defaultMonitorOptions): number =>
-    integerValue(`monitor.${name}`, value[name] ?? defaultMonitorOptions[name], 1);
+  const number = (name: keyof typeof defaultMonitorClientOptions): number =>
+    integerAtLeastValue(`monitor.${name}`, value[name] ?? defaultMonitorClientOptions[name], 1);
   const ttlMs = number('ttlMs');
   const maxAgeMs = number('maxAgeMs');
   if (maxAgeMs < ttlMs) {
@@ -229,17 +230,7 @@ function integerAtLeast(
   name: Exclude<keyof typeof defaultOptions, 'servers' | 'idempotent'>,
   min: number,
 ): number {
-  return integerValue(name, options[name] ?? defaultOptions[name], min);
-}
-
-function integerValue(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new TypeError(`Expected \`${name}\` to be an integer >= ${min}, got ${describe(value)}`);
-  }
-  if (value < min) {
-    throw new RangeError(`Expected \`${name}\` to be an integer >= ${min}, got ${describe(value)}`);
-  }
-  return value;
+  return integerAtLeastValue(name, options[name] ?? defaultOptions[name], min);
 }
 
 function idempotency(value: unknown): (operation: string | undefined) => boolean {
@@ -281,17 +272,4 @@ function soapOptions(value: unknown): SoapOptions {
 
 function isPlainObjectLike(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return isPlainObjectLike(value) && !Array.isArray(value);
-}
-
-/** `\`0\` (number)`, as p-queue words it. */
-function describe(value: unknown): string {
-  if (value === null) return '`null`';
-  if (Array.isArray(value)) return `\`${JSON.stringify(value)}\` (array)`;
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  return `\`${String(value)}\` (${typeof value})`;
 }

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { describe } from '../validate.js';
 import { defaultLoadReportPath } from './schema.js';
 
 /** Options of {@link attachLoadReporter}. */
@@ -86,13 +87,4 @@ function fn<T>(name: string, value: unknown): () => T {
   if (typeof value !== 'function')
     throw new TypeError(`Expected \`${name}\` to be a function, got ${describe(value)}`);
   return value as () => T;
-}
-
-/** `\`0\` (number)`, as p-queue words it. */
-function describe(value: unknown): string {
-  if (value === null) return '`null`';
-  if (Array.isArray(value)) return `\`${JSON.stringify(value)}\` (array)`;
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  return `\`${String(value)}\` (${typeof value})`;
 }

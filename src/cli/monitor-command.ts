@@ -1,0 +1,126 @@
+import { createMonitor, type Monitor } from '../monitor/monitor.js';
+import { defaultMonitorOptions } from '../monitor/options.js';
+import { assertDistinct, type MonitoredServerEntry } from '../monitor/server-entry.js';
+import { type MonitorCommand, parseMonitorArgs, wantsHelp } from './monitor-args.js';
+import { reconcile } from './reconcile.js';
+import { ServersFileWatcher } from './servers-file-watcher.js';
+import { exitCode, monitorUsage, UsageError } from './usage.js';
+
+/** Where the CLI writes, and what it reads of its environment. */
+export interface CliIo {
+  /** Writes one line to standard output. */
+  readonly out: (line: string) => void;
+  /** Writes one line to standard error. */
+  readonly err: (line: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * `soap-balancer monitor …`: probes, serves `/status`, and runs until SIGINT or SIGTERM.
+ * @returns the exit code.
+ * @throws {UsageError} for bad arguments or an unusable servers file.
+ */
+export async function runMonitorCommand(args: readonly string[], io: CliIo): Promise<number> {
+  if (wantsHelp(args)) {
+    io.out(monitorUsage.trimEnd());
+    return exitCode.ok;
+  }
+  const command = parseMonitorArgs(args, io.env);
+  const watcher = command.serversFile === undefined ? undefined : new ServersFileWatcher(command.serversFile);
+  const fromFile = await watcher?.read().catch((error: unknown) => {
+    throw new UsageError(`\`--servers-file\`: ${messageOf(error)}`);
+  });
+  const servers = allServers(command, fromFile ?? [], UsageError);
+  const monitor = createMonitor({ ...command.options, servers });
+  // Listened for from the start: a signal during the first round must close cleanly too.
+  const stop = stopSignal();
+  try {
+    await Promise.race([monitor.start(), stop.received]);
+    if (stop.signal() === undefined) {
+      logChanges(monitor, io);
+      const { url } = await monitor.listen({ port: command.port, host: command.host });
+      io.out(`soap-balancer monitor listening on ${url}`);
+      watcher?.watch(
+        command.options.intervalMs ?? defaultMonitorOptions.intervalMs,
+        (entries) => applyFile(monitor, command, entries, io),
+        (error) => io.err(`servers file not applied: ${error.message}`),
+      );
+    }
+    io.err(`${await stop.received}: closing`);
+    return exitCode.ok;
+  } catch (error: unknown) {
+    io.err(`soap-balancer monitor: ${messageOf(error)}`);
+    return exitCode.failure;
+  } finally {
+    stop.dispose();
+    watcher?.close();
+    await monitor.close();
+  }
+}
+
+function allServers(
+  command: MonitorCommand,
+  fromFile: readonly MonitoredServerEntry[],
+  ErrorType: new (message: string) => Error,
+): MonitoredServerEntry[] {
+  const servers = [...command.servers, ...fromFile];
+  try {
+    assertDistinct(servers, '--server and --servers-file');
+  } catch (error: unknown) {
+    throw new ErrorType(messageOf(error));
+  }
+  return servers;
+}
+
+/** A reloaded file that cannot be applied leaves the monitor as it was. */
+function applyFile(
+  monitor: Monitor,
+  command: MonitorCommand,
+  entries: MonitoredServerEntry[],
+  io: CliIo,
+): void {
+  try {
+    const servers = allServers(command, entries, Error);
+    const { added, removed } = reconcile(monitor, servers);
+    io.err(`servers file reloaded: ${servers.length} servers (${added} added, ${removed} removed)`);
+  } catch (error: unknown) {
+    io.err(`servers file not applied: ${messageOf(error)}`);
+  }
+}
+
+/** Logs liveness changes to stderr, each down with the reason of the failed probe that decided it. */
+function logChanges(monitor: Monitor, io: CliIo): void {
+  const { servers } = monitor.snapshot();
+  const alive = servers.filter((server) => server.state !== 'down').length;
+  io.err(`first round done: ${alive} of ${servers.length} servers alive`);
+  const lastError = new Map<string, string>();
+  monitor.on('probeError', ({ id, error }) => lastError.set(id, error.message));
+  monitor.on('serverUp', ({ id }) => io.err(`server ${id} is up`));
+  monitor.on('serverDown', ({ id }) => {
+    io.err(`server ${id} is down (${lastError.get(id) ?? 'probe failed'})`);
+    lastError.delete(id);
+  });
+}
+
+/** SIGINT or SIGTERM, once: a second one, while closing, kills the process the default way. */
+function stopSignal() {
+  let received: NodeJS.Signals | undefined;
+  let resolve: (signal: NodeJS.Signals) => void = () => {};
+  const promise = new Promise<NodeJS.Signals>((done) => (resolve = done));
+  const dispose = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    received = signal;
+    dispose();
+    resolve(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { received: promise, signal: () => received, dispose };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

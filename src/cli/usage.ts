@@ -1,0 +1,57 @@
+import { defaultMonitorOptions } from '../monitor/options.js';
+import { defaultStatusListenOptions } from '../monitor/status-listen.js';
+
+/** Bad command-line input: the message names the flag; the process exits with code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Exit codes of the CLI. */
+export const exitCode = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** The environment variable that may hold the bearer token (kept out of the process list). */
+export const tokenVariable = 'SOAP_BALANCER_MONITOR_TOKEN';
+
+export const mainUsage = `Usage: soap-balancer <command> [options]
+
+Commands:
+  monitor        Probe SOAP replicas and serve their status at GET /status
+
+Options:
+  -h, --help     Show this help (soap-balancer monitor --help: the monitor's options)
+  -v, --version  Print the version
+`;
+
+const d = defaultMonitorOptions;
+
+export const monitorUsage = `Usage: soap-balancer monitor --server URL [--server URL ...] [--servers-file FILE] [options]
+
+Probes every server each interval and serves what it saw at GET /status (JSON, status schema v1),
+for balanced clients to pick the least busy live server. GET /healthz answers "ok".
+
+Servers (at least one of):
+  --server URL          Base URL of a replica, e.g. http://10.0.0.1:8000; repeat for each
+  --servers-file FILE   One server per line: URL [id=NAME] [draining]; # starts a comment.
+                        Reread when it changes: servers are added, removed and drained to match
+
+Status API:
+  --port N              Port to listen on; 0 picks a free one (default ${defaultStatusListenOptions.port})
+  --host H              Interface to listen on (default ${defaultStatusListenOptions.host})
+  --token T             Bearer token that /status requires. Better: set ${tokenVariable},
+                        which stays out of the process list
+
+Probing:
+  --interval-ms N       Time between probe rounds (default ${d.intervalMs})
+  --timeout-ms N        Time one probe may take, at most --interval-ms (default ${d.timeoutMs})
+  --health-path P       Path probed on servers without load reporter; <500 = alive (default ${d.healthPath})
+  --load-path P         Path of the servers' load reporter (default ${d.loadPath})
+  --no-load-path        The servers have no load reporter: probe --health-path only
+  --rise N              Successful probes in a row that bring a server up (default ${d.rise})
+  --fall N              Failed probes in a row that take a server down (default ${d.fall})
+  --concurrency N       Most probes in flight at once (default ${d.concurrency})
+
+  -h, --help            Show this help
+
+Prints "soap-balancer monitor listening on <url>" once the first round is done and /status is
+served; stops on SIGINT or SIGTERM (exit code 0). Bad arguments exit with code 2.
+`;

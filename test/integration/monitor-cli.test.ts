@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseStatusSnapshot, type StatusSnapshot } from '../../src/status/schema.js';
+import { loadReport, sendJson, waitFor } from '../helpers/monitor.js';
+import { startPlainServer } from '../helpers/servers.js';
+
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+interface Cli {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs the CLI as a real child process, killed when the test ends if still running. */
+function runCli(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function statusOf(url: string, headers: Record<string, string> = {}): Promise<StatusSnapshot> {
+  const response = await fetch(url, { headers });
+  assert.equal(response.status, 200);
+  return parseStatusSnapshot(await response.json());
+}
+
+async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'soap-balancer-monitor-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('the CLI serves /status on the port it picked, follows its servers file, and exits 0 on SIGTERM', async (t) => {
+  const replica = () => startPlainServer(t, (_request, response) => sendJson(response, 200, loadReport()));
+  const [a, b] = [await replica(), await replica()];
+  const file = join(await tempDir(t), 'servers.txt');
+  await writeFile(file, `# the pool\n${a.url}/ id=a   # first\n\n`);
+  const cli = runCli(t, [
+    'monitor',
+    '--servers-file',
+    file,
+    '--port',
+    '0',
+    '--interval-ms',
+    '50',
+    '--timeout-ms',
+    '50',
+  ]);
+
+  const line = await waitFor(
+    () => /^soap-balancer monitor listening on (http:\/\/127\.0\.0\.1:\d+\/status)$/m.exec(cli.stdout()),
+    'the listening line',
+    30_000,
+  );
+  const url = line[1]!;
+  assert.doesNotMatch(url, /:0\//);
+  const first = await statusOf(url);
+  assert.deepEqual(
+    first.servers.map((s) => [s.id, s.url, s.state, s.loadSource]),
+    [['a', a.url, 'up', 'report']],
+  );
+
+  await writeFile(file, `${a.url} id=a draining\n${b.url} id=b\n`);
+  await waitFor(async () => {
+    const states = (await statusOf(url)).servers.map((s) => `${s.id}:${s.state}`);
+    return states.join() === 'a:draining,b:up';
+  }, 'the reloaded file in /status');
+
+  await writeFile(file, `${b.url} id=b\n`);
+  await waitFor(async () => (await statusOf(url)).servers.map((s) => s.id).join() === 'b', 'a removed');
+
+  cli.child.kill('SIGTERM');
+  // The CLI does not call process.exit(): exiting by itself shows that close() left nothing behind.
+  assert.deepEqual(await cli.exited, { code: 0, signal: null }, cli.stderr());
+  assert.match(cli.stderr(), /servers file reloaded: 2 servers \(1 added, 0 removed\)/);
+});
+
+test('the CLI takes the token from the environment and requires it on /status', async (t) => {
+  const replica = await startPlainServer(t, (_request, response) => sendJson(response, 200, loadReport()));
+  const cli = runCli(t, ['monitor', '--server', replica.url, '--port', '0'], {
+    SOAP_BALANCER_MONITOR_TOKEN: 'from-env',
+  });
+  const line = await waitFor(() => /listening on (\S+)/.exec(cli.stdout()), 'the listening line', 30_000);
+  const url = line[1]!;
+  assert.equal((await fetch(url)).status, 401);
+  assert.equal((await statusOf(url, { Authorization: 'Bearer from-env' })).servers.length, 1);
+  assert.equal((await fetch(url.replace('/status', '/healthz'))).status, 200);
+  cli.child.kill('SIGINT');
+  assert.equal((await cli.exited).code, 0);
+});
+
+test('the CLI exits 2 naming the flag for bad arguments, and a bad servers file', async (t) => {
+  const file = join(await tempDir(t), 'servers.txt');
+  await writeFile(file, 'http://a:1\nhttp://b:1 weight=2\n');
+  const cases: [string[], RegExp][] = [
+    [['monitor', '--server', 'http://a:1', '--fall', 'zero'], /`--fall` expects a whole number, got `zero`/],
+    [['monitor', '--server', 'http://a:1', '--colour'], /Unknown option '--colour'/],
+    [['monitor', '--servers-file', file], /servers\.txt:2: unexpected `weight=2`/],
+    [['monitr'], /Unknown command `monitr`/],
+  ];
+  for (const [args, message] of cases) {
+    const cli = runCli(t, args);
+    assert.equal((await cli.exited).code, 2, args.join(' '));
+    assert.match(cli.stderr(), message);
+    assert.match(cli.stderr(), /--help` for usage/);
+  }
+});
+
+test('the CLI prints its usage and version', async (t) => {
+  const help = runCli(t, ['monitor', '--help']);
+  assert.equal((await help.exited).code, 0);
+  assert.match(help.stdout(), /^Usage: soap-balancer monitor --server URL/);
+  assert.match(help.stdout(), /--no-load-path/);
+  const version = runCli(t, ['--version']);
+  assert.equal((await version.exited).code, 0);
+  assert.match(version.stdout(), /^\d+\.\d+\.\d+\n$/);
+});

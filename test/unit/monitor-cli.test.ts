@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseMonitorArgs } from '../../src/cli/monitor-args.js';
+import { reconcile } from '../../src/cli/reconcile.js';
+import { runCli } from '../../src/cli/run.js';
+import { parseServersFile, ServersFileError } from '../../src/cli/servers-file.js';
+import { UsageError } from '../../src/cli/usage.js';
+import { FakeTransport, jsonAnswer, loadReport, monitorFor } from '../helpers/monitor.js';
+
+describe('parseServersFile', () => {
+  test('reads URLs with optional id= and draining, skipping comments and blank lines', () => {
+    const text = [
+      '# the pool',
+      'http://a:1/',
+      '  https://b:2/app   id=b draining   # being upgraded',
+      '',
+      'http://c:3 draining id=c-3\r',
+      '   # indented comment',
+    ].join('\n');
+    assert.deepEqual(parseServersFile(text, 'servers.txt'), [
+      { id: 'http://a:1', url: 'http://a:1', draining: false },
+      { id: 'b', url: 'https://b:2/app', draining: true },
+      { id: 'c-3', url: 'http://c:3', draining: true },
+    ]);
+  });
+
+  test('an empty file is an empty pool', () => {
+    assert.deepEqual(parseServersFile('# nothing yet\n', 'f'), []);
+  });
+
+  const invalid: [string, RegExp][] = [
+    ['http://a:1 weight=3', /^f:1: unexpected `weight=3`/],
+    ['\nhttp://a:1 id=x id=y', /^f:2: unexpected `id=y`/],
+    ['http://a:1 id=', /^f:1: .*`server\.id` to be a non-empty string/],
+    ['a:1', /^f:1: .*absolute http\(s\) base URL/],
+    ['http://a:1/#x', /^f:1: .*without query or hash/],
+    ['http://a:1\nhttp://a:1/', /distinct URLs, got `http:\/\/a:1` twice/],
+    ['http://a:1 id=x\nhttp://b:1 id=x', /distinct ids, got `x` twice/],
+  ];
+  for (const [text, message] of invalid) {
+    test(`rejects ${JSON.stringify(text)} naming the line`, () => {
+      assert.throws(
+        () => parseServersFile(text, 'f'),
+        (error: unknown) => error instanceof ServersFileError && message.test(error.message),
+      );
+    });
+  }
+});
+
+describe('parseMonitorArgs', () => {
+  test('maps every flag to its monitor option', () => {
+    const command = parseMonitorArgs(
+      [
+        '--server=http://a:1/',
+        '--server',
+        'http://b:1',
+        '--servers-file',
+        'pool.txt',
+        '--port',
+        '0',
+        '--host',
+        '::1',
+        '--interval-ms',
+        '500',
+        '--timeout-ms',
+        '200',
+        '--health-path',
+        '/calculator?wsdl',
+        '--load-path',
+        '/load',
+        '--rise',
+        '1',
+        '--fall',
+        '4',
+        '--concurrency',
+        '8',
+        '--token',
+        'flag-token',
+      ],
+      { SOAP_BALANCER_MONITOR_TOKEN: 'env-token' },
+    );
+    assert.deepEqual(command, {
+      servers: [
+        { id: 'http://a:1', url: 'http://a:1', draining: false },
+        { id: 'http://b:1', url: 'http://b:1', draining: false },
+      ],
+      serversFile: 'pool.txt',
+      port: 0,
+      host: '::1',
+      options: {
+        intervalMs: 500,
+        timeoutMs: 200,
+        rise: 1,
+        fall: 4,
+        concurrency: 8,
+        healthPath: '/calculator?wsdl',
+        loadPath: '/load',
+        token: 'flag-token',
+      },
+    });
+  });
+
+  test('defaults: port 8700 on 127.0.0.1, token from the environment, --no-load-path', () => {
+    const command = parseMonitorArgs(['--server', 'http://a:1', '--no-load-path'], {
+      SOAP_BALANCER_MONITOR_TOKEN: 'env-token',
+    });
+    assert.deepEqual([command.port, command.host], [8700, '127.0.0.1']);
+    assert.deepEqual(command.options, { loadPath: false, token: 'env-token' });
+    assert.equal(
+      parseMonitorArgs(['--server', 'http://a:1'], { SOAP_BALANCER_MONITOR_TOKEN: '' }).options.token,
+      undefined,
+    );
+  });
+
+  const invalid: [string[], RegExp][] = [
+    [[], /--server URL` or `--servers-file FILE/],
+    [['--server', 'http://a:1', '--port', '-1'], /'--port' argument is ambiguous/],
+    [['--server', 'http://a:1', '--port=-1'], /`--port` expects a whole number, got `-1`/],
+    [['--server', 'http://a:1', '--port', '70000'], /`--port` must be at most 65535/],
+    [['--server', 'http://a:1', '--interval-ms', '1e3'], /`--interval-ms` expects a whole number, got `1e3`/],
+    [
+      ['--server', 'http://a:1', '--interval-ms', '100'],
+      /`--timeout-ms` \(1000\) to be at most `--interval-ms` \(100\)/,
+    ],
+    [['--server', 'http://a:1', '--concurrency', '0'], /`--concurrency` to be an integer >= 1/],
+    [['--server', 'http://a:1', '--health-path', 'x'], /`--health-path` to be a path/],
+    [['--server', 'http://a:1', '--load-path', '/l', '--no-load-path'], /exclude each other/],
+    [['--server', 'ftp://a:1'], /`--server` to be an absolute http\(s\) base URL/],
+    [['--server', 'http://a:1', 'extra'], /extra/],
+    [['--server', 'http://a:1', '--host', ''], /`--host` must not be empty/],
+  ];
+  for (const [args, message] of invalid) {
+    test(`rejects ${args.join(' ') || 'no arguments'}`, () => {
+      assert.throws(
+        () => parseMonitorArgs(args, {}),
+        (error: unknown) => error instanceof UsageError && message.test(error.message),
+      );
+    });
+  }
+});
+
+describe('reconcile', () => {
+  test('adds, removes, re-adds a moved URL and sets drain flags, keeping the servers that stay', async (t) => {
+    const transport = new FakeTransport(() => jsonAnswer(loadReport()));
+    const monitor = monitorFor(t, {
+      servers: [
+        { url: 'http://a:1', id: 'a' },
+        { url: 'http://b:1', id: 'b' },
+        { url: 'http://c:1', id: 'c' },
+      ],
+      transport,
+    });
+    await monitor.start();
+    const changed = reconcile(monitor, [
+      { id: 'a', url: 'http://a:1', draining: true },
+      { id: 'c2', url: 'http://c:1', draining: false },
+      { id: 'd', url: 'http://d:1', draining: false },
+    ]);
+    assert.deepEqual(changed, { added: 2, removed: 2 });
+    assert.deepEqual(
+      monitor.snapshot().servers.map((s) => `${s.id}:${s.state}`),
+      ['a:draining', 'c2:down', 'd:down'],
+    );
+    assert.deepEqual(reconcile(monitor, []), { added: 0, removed: 3 });
+  });
+});
+
+describe('runCli', () => {
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+      out,
+      err,
+      io: { out: (line: string) => out.push(line), err: (line: string) => err.push(line), env: {} },
+    };
+  };
+
+  test('prints the usage without arguments and with --help, and the version with --version', async () => {
+    for (const args of [[], ['--help'], ['-h']]) {
+      const { out, io: cli } = io();
+      assert.equal(await runCli(args, cli), 0);
+      assert.match(out.join('\n'), /^Usage: soap-balancer <command>/);
+    }
+    const { out, io: cli } = io();
+    assert.equal(await runCli(['--version'], cli), 0);
+    assert.match(out[0] ?? '', /^\d+\.\d+\.\d+/);
+  });
+
+  test('monitor --help wins over other arguments, even bad ones', async () => {
+    const { out, io: cli } = io();
+    assert.equal(await runCli(['monitor', '--bogus', '--help'], cli), 0);
+    assert.match(out.join('\n'), /--servers-file FILE/);
+  });
+
+  test('bad arguments exit 2 with the message and a hint', async () => {
+    const { err, io: cli } = io();
+    assert.equal(await runCli(['monitor', '--rise', 'x'], cli), 2);
+    assert.deepEqual(err, [
+      'soap-balancer: `--rise` expects a whole number, got `x`',
+      'Run `soap-balancer monitor --help` for usage.',
+    ]);
+  });
+});
