@@ -87,14 +87,18 @@ export class Balancer extends EventEmitter<BalancerEvents> {
     this.emit('serverUp', { server: server.url, source: 'client' });
   }
 
-  /** The server failed at the transport level: mark it down for a backoff. */
+  /** The server failed at the transport level: mark it down for a backoff (`serverDown` if it was up). */
   reportFailure(server: ServerState, failure: FailureKind): void {
     server.failed++;
+    // Calls in flight when a server dies fail one after another: that is one outage, not several, so
+    // only a failure after the backoff ran out (a retry that failed) doubles it and is an event.
+    const now = this.#now();
+    if (server.downUntil > now) return;
     server.consecutiveFailures++;
     const exponent = Math.min(server.consecutiveFailures - 1, 20);
     const backoff = Math.min(this.#maxDownBackoffMs, this.#downBackoffMs * 2 ** exponent);
     const jittered = backoff * (0.8 + 0.4 * this.#random());
-    server.downUntil = this.#now() + Math.round(jittered);
+    server.downUntil = now + Math.round(jittered);
     this.emit('serverDown', {
       server: server.url,
       source: 'client',

@@ -88,12 +88,15 @@ describe('Balancer', () => {
   test('the backoff doubles with each consecutive failure and is capped at maxDownBackoffMs', () => {
     const { balancer, clock, server } = setup();
     const events = downEvents(balancer);
-    for (let i = 0; i < 8; i++) balancer.reportFailure(server('http://a'), 'timeout');
+    const backoffs: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      // Tried again once its backoff is over, and failing again.
+      balancer.reportFailure(server('http://a'), 'timeout');
+      backoffs.push((events.at(-1)?.until ?? 0) - clock.now);
+      clock.now = events.at(-1)?.until ?? 0;
+    }
 
-    assert.deepEqual(
-      events.map((event) => event.until - clock.now),
-      [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000],
-    );
+    assert.deepEqual(backoffs, [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
     assert.deepEqual(
       events.map((event) => event.consecutiveFailures),
       [1, 2, 3, 4, 5, 6, 7, 8],
@@ -102,9 +105,27 @@ describe('Balancer', () => {
 
   test('stays capped after very many consecutive failures', () => {
     const { balancer, clock, server } = setup();
+    for (let i = 0; i < 100; i++) {
+      balancer.reportFailure(server('http://a'), 'reset');
+      clock.now = balancer.servers()[0]?.downUntil ?? 0;
+    }
+    assert.equal(balancer.servers()[0]?.consecutiveFailures, 100);
+    const start = clock.now;
+    balancer.reportFailure(server('http://a'), 'reset');
+    assert.equal(balancer.servers()[0]?.downUntil, start + 30_000);
+  });
+
+  test('failures of calls that were in flight on a server already down count as the same outage', () => {
+    const { balancer, clock, server } = setup();
     const events = downEvents(balancer);
-    for (let i = 0; i < 100; i++) balancer.reportFailure(server('http://a'), 'reset');
-    assert.equal(events.at(-1)?.until, clock.now + 30_000);
+    balancer.reportFailure(server('http://a'), 'reset');
+    balancer.reportFailure(server('http://a'), 'reset');
+    balancer.reportFailure(server('http://a'), 'reset');
+
+    assert.equal(events.length, 1);
+    assert.equal(balancer.servers()[0]?.consecutiveFailures, 1);
+    assert.equal(balancer.servers()[0]?.failed, 3);
+    assert.equal(balancer.servers()[0]?.downUntil, clock.now + 1000);
   });
 
   test('jitter scales the backoff by a factor from 0.8 (random 0) to 1.2 (random near 1)', () => {

@@ -1,0 +1,58 @@
+// Child processes for the demo: Calculator replicas and the monitor CLI, each its own process, so that
+// killing one is a real SIGKILL. Everything started here is killed by `stopAll()`.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const started = new Set<ChildProcess>();
+
+/** Starts `node --import tsx <script> ...args` and resolves with the child and its first stdout line. */
+async function startProcess(
+  script: string,
+  args: readonly string[],
+): Promise<{ child: ChildProcess; line: string }> {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  started.add(child);
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const line = await Promise.race([
+    lines.next().then((next) => String(next.value)),
+    new Promise<never>((_, reject) => child.once('exit', () => reject(new Error(`${script} exited early`)))),
+  ]);
+  return { child, line };
+}
+
+export interface ReplicaProcess {
+  readonly name: string;
+  readonly url: string;
+  readonly wsdlUrl: string;
+  readonly process: ChildProcess;
+}
+
+/** A Calculator replica reporting its load, `capacity` operations at once, each taking `delayMs`. */
+export async function startReplica(name: string, delayMs: number, capacity: number): Promise<ReplicaProcess> {
+  const { child, line } = await startProcess('./calculator/run-server.ts', [
+    name,
+    String(delayMs),
+    String(capacity),
+  ]);
+  return { ...(JSON.parse(line) as Omit<ReplicaProcess, 'process'>), process: child };
+}
+
+/** The monitor, through its CLI (`soap-balancer monitor`), watching `servers`; resolves with its /status URL. */
+export async function startMonitorProcess(
+  servers: readonly string[],
+  flags: readonly string[],
+): Promise<{ url: string; process: ChildProcess }> {
+  const args = ['monitor', ...servers.flatMap((url) => ['--server', url]), '--port', '0', ...flags];
+  const { child, line } = await startProcess('../src/cli/main.ts', args);
+  const url = /listening on (\S+)/.exec(line)?.[1];
+  if (url === undefined) throw new Error(`unexpected monitor output: ${line}`);
+  return { url, process: child };
+}
+
+export function stopAll(): void {
+  for (const child of started) child.kill('SIGKILL');
+}
