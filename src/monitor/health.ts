@@ -1,5 +1,5 @@
 import { type LoadReport, loadScore } from '../load-report/schema.js';
-import type { LoadSource, ServerHealthState } from '../status/schema.js';
+import type { LoadSource, ServerStatus } from '../status/schema.js';
 import type { ProbeResult } from './prober.js';
 
 export interface HealthSettings {
@@ -15,18 +15,7 @@ export interface HealthSettings {
 export type Transition = 'up' | 'down' | undefined;
 
 /** The part of a `ServerStatus` that probing decides (everything but `id` and `url`). */
-export interface HealthFigures {
-  readonly state: ServerHealthState;
-  readonly load: number;
-  readonly loadSource: LoadSource;
-  readonly capacity: number | null;
-  readonly inFlight: number | null;
-  readonly queued: number | null;
-  readonly served: number | null;
-  readonly eventLoopDelayMs: number | null;
-  readonly latencyMs: number | null;
-  readonly lastCheckedAt: string | null;
-}
+export type HealthFigures = Omit<ServerStatus, 'id' | 'url'>;
 
 /** Weight of the newest latency sample in the moving average (about the last 4 probes count). */
 const latencySmoothing = 0.25;
