@@ -4,7 +4,7 @@ import type { StatusSnapshot } from '../status/schema.js';
 import { normalizeBaseUrl } from '../wsdl/urls.js';
 import type { BalancerEvents } from './events.js';
 import type { SelectionPolicy } from './policy.js';
-import { type ServerInfo, ServerState, type ServerView } from './server.js';
+import { type PoolContext, type ServerInfo, ServerState, type ServerView } from './server.js';
 
 export interface BalancerOptions {
   /** Servers always in the pool, whatever the monitor says (the monitor may add others). */
@@ -33,10 +33,12 @@ export class Balancer extends EventEmitter<BalancerEvents> {
   readonly #maxDownBackoffMs: number;
   readonly #now: () => number;
   readonly #random: () => number;
+  readonly #pool: PoolContext = { now: 0, defaultLatencyMs: 1 };
+  #latencySamples = 0;
 
   constructor(options: BalancerOptions) {
     super();
-    this.#servers = options.servers.map((url) => new ServerState(url));
+    this.#servers = options.servers.map((url) => new ServerState(url, this.#pool));
     this.#urls = options.servers;
     this.#staticUrls = new Set(options.servers);
     this.#policy = options.policy;
@@ -58,12 +60,14 @@ export class Balancer extends EventEmitter<BalancerEvents> {
   /** A snapshot of every server's state. */
   servers(): ServerInfo[] {
     const now = this.#now();
+    this.#pool.now = now;
     return this.#servers.map((server) => server.toInfo(now));
   }
 
   /** Picks a usable server not in `exclude`, or `undefined` when there is none. */
   pick(exclude: ReadonlySet<ServerState>): ServerState | undefined {
     const now = this.#now();
+    this.#pool.now = now;
     const isEligible = (server: ServerView): boolean =>
       (server as ServerState).isUsable(now) && !exclude.has(server as ServerState);
     return this.#policy.pick(this.#servers, isEligible) as ServerState | undefined;
@@ -78,9 +82,18 @@ export class Balancer extends EventEmitter<BalancerEvents> {
     server.inFlight = Math.max(0, server.inFlight - 1);
   }
 
-  /** The server answered (any HTTP answer other than 502/503/504 counts). */
-  reportSuccess(server: ServerState): void {
+  /**
+   * The server answered (any HTTP answer other than 502/503/504 counts), `latencyMs` after the
+   * request was sent.
+   */
+  reportSuccess(server: ServerState, latencyMs: number): void {
     server.served++;
+    const now = this.#now();
+    server.observeLatency(latencyMs, now);
+    // The pool's average stands in for servers not sampled yet; the first samples weigh most.
+    this.#latencySamples = Math.min(this.#latencySamples + 1, 100);
+    const weight = this.#latencySamples === 1 ? 1 : 1 / this.#latencySamples;
+    this.#pool.defaultLatencyMs += (latencyMs - this.#pool.defaultLatencyMs) * weight;
     if (server.consecutiveFailures === 0) return;
     server.consecutiveFailures = 0;
     server.downUntil = 0;
@@ -122,7 +135,7 @@ export class Balancer extends EventEmitter<BalancerEvents> {
       listed.add(url);
       let server = byUrl.get(url);
       if (server === undefined) {
-        server = new ServerState(url);
+        server = new ServerState(url, this.#pool);
         this.emit('serverAdded', { server: url });
       }
       const before = server.monitorState;

@@ -1,4 +1,19 @@
 import type { ServerHealthState } from '../status/schema.js';
+import { PeakEwma } from './latency.js';
+
+/**
+ * What every server's cost is computed against, set by the Balancer before each pick, so that a
+ * policy reads `cost` as a plain field and a pick stays O(servers it looks at).
+ */
+export interface PoolContext {
+  /** Epoch ms of the pick in progress. */
+  now: number;
+  /** Response time assumed for a server this client has no sample of yet: the pool's average. */
+  defaultLatencyMs: number;
+}
+
+/** How fast a server's latency average forgets: after this long without samples, weight 1/e. */
+const latencyDecayMs = 10_000;
 
 /** What a selection policy may read of a server. */
 export interface ServerView {
@@ -7,9 +22,11 @@ export interface ServerView {
   /** Calls this client has in flight to the server right now. */
   readonly inFlight: number;
   /**
-   * How busy the server is, as this client best knows, in requests per capacity slot (>= 0, lower is
-   * less busy): the monitor's `load` from its latest fresh status, corrected by the calls this client
-   * started or finished there since; without (fresh) status, just `inFlight`.
+   * The expected cost of one more call there, lower is better: `(occupancy + 1) × latency`. Occupancy
+   * is the monitor's `load` (requests per capacity slot) from its latest fresh status, corrected by
+   * the calls this client started or finished there since; without (fresh) status, this client's
+   * `inFlight`. Latency is this client's peak-sensitive moving average of the server's response times
+   * (ms), decaying while the server gets no calls; the pool's average before a first sample.
    */
   readonly cost: number;
 }
@@ -21,6 +38,8 @@ export interface ServerInfo {
   readonly inFlight: number;
   /** See {@link ServerView.cost}. */
   readonly cost: number;
+  /** This client's moving average of the server's response times (ms); `undefined` before a sample. */
+  readonly latencyMs: number | undefined;
   /**
    * Whether calls may go there now: `down` while this client's own backoff after a failure runs, or
    * when the monitor's fresh status says so; `draining` when the monitor says so.
@@ -52,12 +71,27 @@ export class ServerState implements ServerView {
   capacity = 1;
   /** This client's `inFlight` when the status was applied: the monitor's load already counts those. */
   inFlightAtStatus = 0;
+  readonly #latency = new PeakEwma(latencyDecayMs);
+  readonly #pool: PoolContext;
 
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    pool: PoolContext,
+  ) {
+    this.#pool = pool;
+  }
 
   get cost(): number {
-    const cost = this.load + (this.inFlight - this.inFlightAtStatus) / this.capacity;
-    return Math.max(0, cost);
+    const occupancy = Math.max(0, this.load + (this.inFlight - this.inFlightAtStatus) / this.capacity);
+    const latency = this.#latency.sampled
+      ? this.#latency.valueAt(this.#pool.now)
+      : this.#pool.defaultLatencyMs;
+    return (occupancy + 1) * latency;
+  }
+
+  /** A response time this client measured, from sending to the response headers. */
+  observeLatency(latencyMs: number, now: number): void {
+    this.#latency.observe(latencyMs, now);
   }
 
   isUsable(now: number): boolean {
@@ -86,6 +120,7 @@ export class ServerState implements ServerView {
       url: this.url,
       inFlight: this.inFlight,
       cost: this.cost,
+      latencyMs: this.#latency.sampled ? this.#latency.valueAt(now) : undefined,
       state: backingOff ? 'down' : (this.monitorState ?? 'up'),
       monitor: this.monitorState === undefined ? undefined : { state: this.monitorState, load: this.load },
       downUntil: backingOff ? this.downUntil : 0,

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Balancer } from '../balancer/balancer.js';
 import type { ServerState } from '../balancer/server.js';
 import { type AttemptFailure, ErrorCode, type FailureKind, SoapBalancerError } from '../errors.js';
@@ -29,7 +30,9 @@ export interface FailoverSettings {
 const closed = Symbol('closed');
 const nothingTried: ReadonlySet<ServerState> = new Set();
 
-type Outcome<R> = { readonly result: R; readonly failure?: undefined } | RetryableOutcome<R>;
+type Outcome<R> =
+  | { readonly result: R; readonly latencyMs: number; readonly failure?: undefined }
+  | RetryableOutcome<R>;
 interface RetryableOutcome<R> {
   readonly failure: FailureKind;
   readonly result?: R;
@@ -96,7 +99,7 @@ export class FailoverRunner {
         throw error === closed ? closedError(call, failures) : error;
       }
       if (outcome.failure === undefined) {
-        balancer.reportSuccess(server);
+        balancer.reportSuccess(server, outcome.latencyMs);
         return { result: outcome.result, server };
       }
       balancer.release(server);
@@ -151,6 +154,7 @@ export class FailoverRunner {
         if (settle()) resolve({ failure: 'timeout', error: new Error(`No answer within ${timeoutMs} ms`) });
       }, timeoutMs);
       this.#pending.add(cancel);
+      const started = performance.now();
       const onResult = (result: R): void => {
         if (!settle()) {
           discard(result);
@@ -159,7 +163,7 @@ export class FailoverRunner {
         resolve(
           isUnavailableStatus(result.status)
             ? { failure: 'unavailable-status', status: result.status, result }
-            : { result },
+            : { result, latencyMs: performance.now() - started },
         );
       };
       const onError = (error: unknown): void => {

@@ -105,31 +105,31 @@ describe('Balancer with monitor status', () => {
     ]);
   });
 
-  test('cost is the monitor’s load plus this client’s calls started since, per capacity slot', () => {
+  test('occupancy is the monitor’s load plus this client’s calls started since, per slot (cost = occupancy + 1 before any latency sample)', () => {
     const { balancer } = setup();
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0.5, capacity: 4 }]));
     const [a] = balancer.servers();
-    assert.equal(a?.cost, 0.5);
+    assert.equal(a?.cost, 1.5);
     const server = balancer.pick(new Set()) as ServerState;
     balancer.acquire(server);
     balancer.acquire(server);
-    assert.equal(balancer.servers()[0]?.cost, 1);
+    assert.equal(balancer.servers()[0]?.cost, 2);
 
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0.75, capacity: 4 }]));
-    assert.equal(balancer.servers()[0]?.cost, 0.75, 'the new load already counts the calls in flight');
+    assert.equal(balancer.servers()[0]?.cost, 1.75, 'the new load already counts the calls in flight');
     balancer.release(server);
     balancer.release(server);
-    assert.equal(balancer.servers()[0]?.cost, 0.25);
+    assert.equal(balancer.servers()[0]?.cost, 1.25);
   });
 
-  test('cost never goes below zero', () => {
+  test('occupancy never goes below zero', () => {
     const { balancer } = setup();
     const server = () => balancer.pick(new Set()) as ServerState;
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0 }]));
     balancer.acquire(server());
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0 }]));
     balancer.release(server());
-    assert.equal(balancer.servers()[0]?.cost, 0);
+    assert.equal(balancer.servers()[0]?.cost, 1);
   });
 
   test('forgetting the status ignores the monitor’s load and states but keeps the pool', () => {
@@ -146,8 +146,8 @@ describe('Balancer with monitor status', () => {
     assert.deepEqual(
       balancer.servers().map((server) => [server.cost, server.monitor]),
       [
-        [0, undefined],
-        [0, undefined],
+        [1, undefined],
+        [1, undefined],
       ],
     );
   });

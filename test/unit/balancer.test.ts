@@ -158,7 +158,8 @@ describe('Balancer', () => {
     assert.deepEqual(balancer.servers()[0], {
       url: 'http://a',
       inFlight: 0,
-      cost: 0,
+      cost: 1,
+      latencyMs: undefined,
       state: 'up',
       monitor: undefined,
       downUntil: 0,
@@ -177,8 +178,8 @@ describe('Balancer', () => {
 
     balancer.reportFailure(a, 'unreachable');
     balancer.reportFailure(a, 'unreachable');
-    balancer.reportSuccess(a);
-    balancer.reportSuccess(a);
+    balancer.reportSuccess(a, 10);
+    balancer.reportSuccess(a, 10);
 
     assert.deepEqual(ups, [{ server: 'http://a', source: 'client' }]);
     assert.equal(balancer.pick(new Set())?.url, 'http://a');
@@ -198,7 +199,7 @@ describe('Balancer', () => {
     const { balancer, server } = setup();
     let ups = 0;
     balancer.on('serverUp', () => ups++);
-    balancer.reportSuccess(server('http://b'));
+    balancer.reportSuccess(server('http://b'), 10);
     assert.equal(ups, 0);
     assert.equal(balancer.servers()[1]?.served, 1);
   });
