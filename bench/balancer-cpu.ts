@@ -4,6 +4,10 @@
 import { type Client, createClientAsync } from 'soap';
 import { calculatorWsdl } from '../examples/calculator/wsdl.js';
 import { createBalancedClient } from '../src/index.js';
+import { heading } from './format.js';
+import { writeResults } from './results.js';
+import type { BenchSettings } from './settings.js';
+import { median } from './stats.js';
 
 const origin = 'http://calculator.test';
 const wsdlUrl = `${origin}/calculator?wsdl`;
@@ -90,15 +94,8 @@ export async function runBalancerCpu(calls: number, rounds: number): Promise<Cpu
   }
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 export function printBalancerCpu(report: CpuReport): void {
+  console.log(heading("cpu: the balancer's own CPU per call, no network"));
   console.log(`\nBalancer CPU per call, no network: node-soap with a canned in-process http client,`);
   console.log(`${report.calls} sequential Add calls per block, ${report.rounds.length} interleaved rounds\n`);
   console.log('round  plain µs/call  balanced µs/call  difference µs');
@@ -114,4 +111,16 @@ export function printBalancerCpu(report: CpuReport): void {
   console.log(
     `the balancer's own CPU per call (median of per-round differences): ${report.balancerMicros.toFixed(1)} µs`,
   );
+}
+
+export function cpuSeconds(settings: BenchSettings): number {
+  // About 60 µs of CPU a call in a block here, two variants, one warm-up block each.
+  return 2 + (20 * settings.calls * (settings.reps + 1) * 60) / 1e6;
+}
+
+/** `cpu`: ten times `--calls` per block, `--reps` rounds. */
+export async function runCpu(settings: BenchSettings): Promise<void> {
+  const report = await runBalancerCpu(10 * settings.calls, settings.reps);
+  printBalancerCpu(report);
+  await writeResults('cpu', { ...report });
 }

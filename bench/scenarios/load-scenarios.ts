@@ -1,0 +1,27 @@
+// The two balancing scenarios of the issue, with their targets against HAProxy's leastconn.
+import type { ComparisonScenario } from './compare.js';
+
+export const heterogeneous: ComparisonScenario = {
+  name: 'heterogeneous',
+  title: 'one replica 5x slower than the others (b1), soap-balancer vs HAProxy leastconn',
+  mults: [5, 1, 1, 1],
+  concurrencies: [8, 32],
+  targets: [
+    // 8 callers fit in the 12 slots of the fast replicas: a balancer that sees load should avoid b1.
+    { concurrency: 8, throughputAtLeast: 1.25, p99AtMost: 0.5 },
+    // 32 callers saturate all 16 slots: throughput is capped alike, the tail is where it shows.
+    { concurrency: 32, throughputAtLeast: 0.95, p99AtMost: 0.6 },
+  ],
+};
+
+export const identical: ComparisonScenario = {
+  name: 'identical',
+  title: 'four identical replicas, soap-balancer vs HAProxy leastconn',
+  mults: [1, 1, 1, 1],
+  concurrencies: [8, 32],
+  // Nothing to gain here: the balancer must merely not lose to a server-side balancer.
+  targets: [
+    { concurrency: 8, throughputAtLeast: 0.97, p99AtMost: 1.1 },
+    { concurrency: 32, throughputAtLeast: 0.97, p99AtMost: 1.1 },
+  ],
+};
