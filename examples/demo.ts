@@ -97,7 +97,7 @@ try {
     console.log(`  ${replica.name}: ${String(total).padStart(3)} calls (${after} after the kill)`);
   }
   console.log(
-    'replica-1 is slow, so it reports itself busier and gets fewer calls; replica-2 got none once dead.',
+    'replica-1 answers 5x slower, so the balancer sends it few calls; replica-2 got none once dead.',
   );
   await client.close();
   if (failures > 0) process.exitCode = 1;
