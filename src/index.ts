@@ -20,13 +20,8 @@ export {
   type BalancedSoapClient,
   createBalancedClient,
 } from './client/create-balanced-client.js';
-export {
-  type BalancedClientOptions,
-  defaultMonitorClientOptions,
-  defaultOptions,
-  type IdempotencyOption,
-  type MonitorClientOptions,
-} from './client/options.js';
+export { defaultMonitorClientOptions, type MonitorClientOptions } from './client/monitor-options.js';
+export { type BalancedClientOptions, defaultOptions, type IdempotencyOption } from './client/options.js';
 export {
   type AttemptFailure,
   ErrorCode,

@@ -69,3 +69,15 @@ export function ofFunction<T>(name: string, value: unknown, fallback: T): T {
     throw new TypeError(`Expected \`${name}\` to be a function, got ${describe(value)}`);
   return value as T;
 }
+
+/** An absolute http(s) URL. */
+export function httpUrl(name: string, value: unknown): URL {
+  if (typeof value !== 'string' || !URL.canParse(value)) {
+    throw new TypeError(`Expected \`${name}\` to be an absolute http(s) URL, got ${describe(value)}`);
+  }
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`Expected \`${name}\` to be an absolute http(s) URL, got ${describe(value)}`);
+  }
+  return url;
+}

@@ -2,35 +2,12 @@ import type { IOptions as SoapOptions } from 'soap';
 import { LeastBusyPolicy } from '../balancer/policies/least-busy.js';
 import type { SelectionPolicy } from '../balancer/policy.js';
 import type { MonitorSourceSettings } from '../status/monitor-source.js';
-import { describe, integerAtLeast as integerAtLeastValue, isPlainObject } from '../validate.js';
+import { describe, httpUrl, integerAtLeast as integerAtLeastValue, isPlainObject } from '../validate.js';
 import { normalizeBaseUrl } from '../wsdl/urls.js';
+import { type MonitorClientOptions, monitorSettings } from './monitor-options.js';
 
 /** Decides whether an operation may run twice. See {@link BalancedClientOptions.idempotent}. */
 export type IdempotencyOption = boolean | readonly string[] | ((operation: string) => boolean);
-
-/** Where the balanced client asks for status: a soap-balancer monitor's status API. */
-export interface MonitorClientOptions {
-  /** URL of the monitor's status API, e.g. `http://monitor.internal:8700/status`. */
-  readonly url: string;
-  /** Bearer token the monitor requires, if any. */
-  readonly token?: string;
-  /**
-   * Status older than this is refreshed, in the background, when the next call is made (ms).
-   * @default 1000
-   */
-  readonly ttlMs?: number;
-  /**
-   * When no status request has succeeded for this long (ms), the monitor's word (load, down,
-   * draining) is ignored until one does; calls go on, steered by this client's own signals.
-   * @default 10000
-   */
-  readonly maxAgeMs?: number;
-  /**
-   * Limit for each status request (ms), the first one included (the only one a caller waits for).
-   * @default 2000
-   */
-  readonly timeoutMs?: number;
-}
 
 /** Options of {@link createBalancedClient}. At least one of `servers` and `monitor` is required. */
 export interface BalancedClientOptions {
@@ -97,13 +74,6 @@ export const defaultOptions = {
   downBackoffMs: 1_000,
   maxDownBackoffMs: 30_000,
 } as const satisfies Partial<BalancedClientOptions>;
-
-/** Defaults of the `monitor` option's fields. */
-export const defaultMonitorClientOptions = {
-  ttlMs: 1_000,
-  maxAgeMs: 10_000,
-  timeoutMs: 2_000,
-} as const satisfies Partial<MonitorClientOptions>;
 
 export interface NormalizedOptions {
   readonly wsdlUrl: string;
@@ -182,47 +152,6 @@ function serverList(value: unknown): string[] {
   if (duplicate !== undefined)
     throw new TypeError(`Expected \`servers\` to be distinct, got \`${duplicate}\` twice`);
   return bases;
-}
-
-function monitorSettings(value: unknown): MonitorSourceSettings {
-  if (!isPlainObject(value))
-    throw new TypeError(`Expected \`monitor\` to be an object, got ${describe(value)}`);
-  for (const key of Object.keys(value)) {
-    if (!knownMonitorOptions.has(key)) throw new TypeError(`Unknown option \`monitor.${key}\``);
-  }
-  const token = value.token;
-  if (token !== undefined && (typeof token !== 'string' || token === '')) {
-    throw new TypeError(`Expected \`monitor.token\` to be a non-empty string, got ${describe(token)}`);
-  }
-  const number = (name: keyof typeof defaultMonitorClientOptions): number =>
-    integerAtLeastValue(`monitor.${name}`, value[name] ?? defaultMonitorClientOptions[name], 1);
-  const ttlMs = number('ttlMs');
-  const maxAgeMs = number('maxAgeMs');
-  if (maxAgeMs < ttlMs) {
-    throw new RangeError(
-      `Expected \`monitor.maxAgeMs\` (${maxAgeMs}) to be at least \`monitor.ttlMs\` (${ttlMs})`,
-    );
-  }
-  return {
-    url: httpUrl('monitor.url', value.url).href,
-    token,
-    ttlMs,
-    maxAgeMs,
-    timeoutMs: number('timeoutMs'),
-  };
-}
-
-const knownMonitorOptions = new Set(['url', 'token', 'ttlMs', 'maxAgeMs', 'timeoutMs']);
-
-function httpUrl(name: string, value: unknown): URL {
-  if (typeof value !== 'string' || !URL.canParse(value)) {
-    throw new TypeError(`Expected \`${name}\` to be an absolute http(s) URL, got ${describe(value)}`);
-  }
-  const url = new URL(value);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`Expected \`${name}\` to be an absolute http(s) URL, got ${describe(value)}`);
-  }
-  return url;
 }
 
 function integerAtLeast(
