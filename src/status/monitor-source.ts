@@ -132,10 +132,11 @@ export class MonitorStatusSource {
     }
     const snapshot = parseStatusSnapshot(body);
     this.#balancer.applyStatus(snapshot);
-    this.#succeeded(true, response.headers.etag, snapshot.generatedAt);
+    this.#generatedAt = snapshot.generatedAt;
+    this.#succeeded(true, response.headers.etag);
   }
 
-  #succeeded(changed: boolean, etag: unknown, generatedAt?: string): void {
+  #succeeded(changed: boolean, etag: unknown): void {
     this.#etag = typeof etag === 'string' ? etag : undefined;
     this.#lastGoodAt = this.#now();
     this.#expired = false;
@@ -145,9 +146,8 @@ export class MonitorStatusSource {
     this.#balancer.emit('statusUpdate', {
       changed,
       servers: this.#balancer.urls.length,
-      generatedAt: generatedAt ?? this.#generatedAt,
+      generatedAt: this.#generatedAt,
     });
-    if (generatedAt !== undefined) this.#generatedAt = generatedAt;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { TestContext } from 'node:test';
-import type { ServerHealthState, ServerStatus } from '../../src/index.js';
 import { startPlainServer } from './servers.js';
+import { type ScriptedServer, statusSnapshot } from './status-snapshot.js';
 
 export interface FakeMonitor {
   /** The status API URL, as a balanced client's `monitor.url`. */
@@ -8,9 +8,7 @@ export interface FakeMonitor {
   /** Status requests received, with the headers that matter. */
   readonly requests: { authorization: string | undefined; ifNoneMatch: string | undefined }[];
   /** Answers from now on with these servers (state and load each), as a valid v1 snapshot with an ETag. */
-  report(
-    servers: readonly { url: string; state?: ServerHealthState; load?: number; capacity?: number }[],
-  ): void;
+  report(servers: readonly ScriptedServer[]): void;
   /** Answers from now on with this raw body and status instead. */
   answerRaw(status: number, body: string): void;
   /** From now on, accepts status requests and never answers them. */
@@ -42,21 +40,7 @@ export async function startFakeMonitor(t: TestContext): Promise<FakeMonitor> {
     url: `${server.url}/status`,
     requests,
     report(servers) {
-      const statuses: ServerStatus[] = servers.map((entry) => ({
-        id: entry.url,
-        url: entry.url,
-        state: entry.state ?? 'up',
-        load: entry.load ?? 0,
-        loadSource: 'report',
-        capacity: entry.capacity ?? null,
-        inFlight: null,
-        queued: null,
-        served: null,
-        eventLoopDelayMs: null,
-        latencyMs: 1,
-        lastCheckedAt: new Date().toISOString(),
-      }));
-      const body = JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), servers: statuses });
+      const body = JSON.stringify(statusSnapshot(servers));
       answer = { status: 200, body, etag: `"${++version}"` };
     },
     answerRaw(status, body) {

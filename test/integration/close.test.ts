@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createBalancedClient, ErrorCode, isSoapBalancerError } from '../../src/index.js';
+import { assertExitsByItself } from '../helpers/exits-by-itself.js';
 import { startCalculators } from '../helpers/servers.js';
 
 test('close() fails the calls in flight and every later call with SOAPBAL_CLOSED', async (t) => {
@@ -29,17 +29,6 @@ test('close() fails the calls in flight and every later call with SOAPBAL_CLOSED
 
 test('leaves nothing behind that keeps the process alive after close()', async () => {
   const script = fileURLToPath(new URL('../fixtures/exits-after-close.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  // A guard, not a measurement: a process that has not exited after this long is hung.
-  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-    child.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
-  );
-  clearTimeout(guard);
-  assert.equal(signal, null, `the process had to be killed: it did not exit by itself\n${output}`);
-  assert.equal(code, 0, output);
+  const output = await assertExitsByItself([script]);
   assert.match(output, /^closed$/m);
 });

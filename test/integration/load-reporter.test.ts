@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
@@ -9,6 +8,7 @@ import type { CalculatorServer } from '../../examples/calculator/server.js';
 import { calculatorWsdl } from '../../examples/calculator/wsdl.js';
 import { attachLoadReporter } from '../../src/load-report/reporter.js';
 import { defaultLoadReportPath, type LoadReport, parseLoadReport } from '../../src/load-report/schema.js';
+import { assertExitsByItself } from '../helpers/exits-by-itself.js';
 import { startCalculators } from '../helpers/servers.js';
 
 const busyCalculator = { loadReport: true, capacity: 2, delayMs: 20 } as const;
@@ -208,19 +208,6 @@ test('kill() of a held, queued and sleeping server leaves nothing that keeps the
     server.kill();
     process.stdout.write((await Promise.all(calls)).join(',') + '\\nkilled\\n');
   `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  // A guard, not a measurement: a process that has not exited after this long is hung.
-  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-    child.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
-  );
-  clearTimeout(guard);
-  assert.equal(signal, null, `the process had to be killed: it did not exit by itself\n${output}`);
-  assert.equal(code, 0, output);
+  const output = await assertExitsByItself(['--input-type=module', '--eval', script]);
   assert.match(output, /^failed,failed,failed\nkilled$/m);
 });

@@ -2,31 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Balancer } from '../../src/balancer/balancer.js';
 import type { ServerState } from '../../src/balancer/server.js';
-import type { ServerHealthState, StatusSnapshot } from '../../src/status/schema.js';
+import { statusSnapshot as snapshot } from '../helpers/status-snapshot.js';
 import { firstEligible } from './helpers.js';
-
-function snapshot(
-  servers: readonly { url: string; state?: ServerHealthState; load?: number; capacity?: number }[],
-): StatusSnapshot {
-  return {
-    version: 1,
-    generatedAt: '2026-11-26T12:00:00.000Z',
-    servers: servers.map((server) => ({
-      id: server.url,
-      url: server.url,
-      state: server.state ?? 'up',
-      load: server.load ?? 0,
-      loadSource: 'report',
-      capacity: server.capacity ?? null,
-      inFlight: null,
-      queued: null,
-      served: null,
-      eventLoopDelayMs: null,
-      latencyMs: null,
-      lastCheckedAt: null,
-    })),
-  };
-}
 
 function setup(servers: string[] = []) {
   const clock = { now: 1_000_000 };
