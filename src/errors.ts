@@ -9,7 +9,7 @@ export const ErrorCode = {
   AttemptsExhausted: 'SOAPBAL_ATTEMPTS_EXHAUSTED',
   /** The request may have reached a server that then failed; it was not retried (operation not idempotent). */
   MaybeDelivered: 'SOAPBAL_MAYBE_DELIVERED',
-  /** The client was closed, before or during the call. */
+  /** The client (or monitor) was closed, before or during the call. See `mayHaveRun`. */
   Closed: 'SOAPBAL_CLOSED',
   /** The WSDL or schema is not well-formed XML. */
   WsdlInvalid: 'SOAPBAL_WSDL_INVALID',
@@ -23,6 +23,12 @@ export const ErrorCode = {
   MonitorUnavailable: 'SOAPBAL_MONITOR_UNAVAILABLE',
   /** The monitor answered something that is not a valid status snapshot (garbage, wrong version, hostile). */
   MonitorInvalidStatus: 'SOAPBAL_MONITOR_INVALID_STATUS',
+  /** `listen()` was called on a monitor that already listens. */
+  AlreadyListening: 'SOAPBAL_ALREADY_LISTENING',
+  /** A load reporter is already attached to this server (and not closed). */
+  ReporterAttached: 'SOAPBAL_REPORTER_ATTACHED',
+  /** A monitor's probe of a server failed (refused, timed out, 5xx, closed); see `cause`. */
+  ProbeFailed: 'SOAPBAL_PROBE_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { FailureKind } from '../errors.js';
 import type { StatusSnapshot } from '../status/schema.js';
-import { normalizeBaseUrl } from '../wsdl/urls.js';
+import { normalizeBaseUrl } from '../urls.js';
 import type { BalancerEvents } from './events.js';
 import type { SelectionPolicy } from './policy.js';
 import { type PoolContext, type ServerInfo, ServerState, type ServerView } from './server.js';

@@ -7,7 +7,7 @@ import { ErrorCode, isSoapBalancerError, SoapBalancerError } from '../errors.js'
 import { MonitorStatusSource } from '../status/monitor-source.js';
 import { BalancingHttpClient, type HttpClientLike } from '../transport/balancing-http-client.js';
 import { OperationTracker } from '../transport/operation-tracker.js';
-import { logicalPathUnder, pathAndQuery } from '../wsdl/urls.js';
+import { logicalPathUnder, pathAndQuery } from '../urls.js';
 import { BalancedClientHandle } from './balanced-client-handle.js';
 import { trackOperations } from './instrument-client.js';
 import { type BalancedClientOptions, type NormalizedOptions, normalizeOptions } from './options.js';

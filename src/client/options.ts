@@ -3,7 +3,7 @@ import { LeastBusyPolicy } from '../balancer/policies/least-busy.js';
 import type { SelectionPolicy } from '../balancer/policy.js';
 import type { MonitorSourceSettings } from '../status/monitor-source.js';
 import { describe, httpUrl, integerAtLeast as integerAtLeastValue, isPlainObject } from '../validate.js';
-import { normalizeBaseUrl } from '../wsdl/urls.js';
+import { normalizeBaseUrl } from '../urls.js';
 import { type MonitorClientOptions, monitorSettings } from './monitor-options.js';
 
 /** Decides whether an operation may run twice. See {@link BalancedClientOptions.idempotent}. */

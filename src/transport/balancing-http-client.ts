@@ -3,7 +3,7 @@ import { HttpClient } from 'soap';
 import type { Balancer } from '../balancer/balancer.js';
 import { assertNoDtd } from '../wsdl/dtd-guard.js';
 import { type RewriteResult, rewriteWsdl } from '../wsdl/rewrite.js';
-import { logicalPathUnder } from '../wsdl/urls.js';
+import { logicalPathUnder } from '../urls.js';
 import { type Call, FailoverRunner, type FailoverSettings } from './failover.js';
 import type { OperationTracker } from './operation-tracker.js';
 

@@ -2,7 +2,7 @@ import { type Attr, DOMParser, type Document, type Element, XMLSerializer } from
 import * as xpath from 'xpath';
 import { ErrorCode, SoapBalancerError } from '../errors.js';
 import { assertNoDtd } from './dtd-guard.js';
-import { logicalPathUnder, pathAndQuery } from './urls.js';
+import { logicalPathUnder, pathAndQuery } from '../urls.js';
 
 const namespaces = {
   wsdl: 'http://schemas.xmlsoap.org/wsdl/',

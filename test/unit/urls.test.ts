@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { logicalPathUnder, normalizeBaseUrl, pathAndQuery } from '../../src/wsdl/urls.js';
+import { logicalPathUnder, normalizeBaseUrl, pathAndQuery } from '../../src/urls.js';
 
 describe('logicalPathUnder', () => {
   test('the base itself is the logical path /', () => {
