@@ -27,6 +27,23 @@ export function integerAtLeast(name: string, value: unknown, min: number): numbe
   return value;
 }
 
+/** The longest delay `setTimeout` honours; a larger one fires after 1 ms (Node warns, then clamps). */
+export const maxTimerMs = 2_147_483_647;
+
+/**
+ * A duration in milliseconds that is used as a timer: an integer in `[min, 2^31 - 1]`. Larger values
+ * would not be an error in Node, but a 1 ms timer: a silent disaster for a timeout or a backoff.
+ */
+export function timerMs(name: string, value: unknown, min = 1): number {
+  const ms = integerAtLeast(name, value, min);
+  if (ms > maxTimerMs) {
+    throw new RangeError(
+      `Expected \`${name}\` to be an integer >= ${min} and <= ${maxTimerMs} (ms), got ${describe(value)}`,
+    );
+  }
+  return ms;
+}
+
 /** A finite number in `[min, max)` (`max` excluded, so a jitter of 1 cannot make a zero delay). */
 export function numberInRange(name: string, value: unknown, min: number, maxExcluded: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
