@@ -51,7 +51,8 @@ function randomPool(size: number): ServerView[] {
 function timePicks(policy: LeastBusyPolicy, pool: readonly ServerView[], picks: number): number {
   const anyServer = () => true;
   const start = process.hrtime.bigint();
-  for (let i = 0; i < picks; i++) sink += policy.pick(pool, anyServer)?.inFlight ?? 0;
+  for (let i = 0; i < picks; i++)
+    sink += policy.pick({ servers: pool, isEligible: anyServer })?.inFlight ?? 0;
   return Number(process.hrtime.bigint() - start) / picks;
 }
 

@@ -7,7 +7,7 @@ export const ErrorCode = {
   NoServerAvailable: 'SOAPBAL_NO_SERVER_AVAILABLE',
   /** Every attempt failed in a way that is safe to retry, and `maxAttempts` was reached. */
   AttemptsExhausted: 'SOAPBAL_ATTEMPTS_EXHAUSTED',
-  /** The request may have reached a server that then failed; it was not retried (operation not idempotent). */
+  /** The request may have run on a server that then failed; it was not retried (operation not idempotent). */
   MaybeDelivered: 'SOAPBAL_MAYBE_DELIVERED',
   /** The client (or monitor) was closed, before or during the call. See `mayHaveRun`. */
   Closed: 'SOAPBAL_CLOSED',
@@ -15,8 +15,6 @@ export const ErrorCode = {
   WsdlInvalid: 'SOAPBAL_WSDL_INVALID',
   /** The WSDL or schema carries a DOCTYPE or entity declaration; it is rejected unparsed. */
   WsdlUnsafe: 'SOAPBAL_WSDL_UNSAFE',
-  /** The WSDL describes no `soap:address` / `soap12:address`, so there is nothing to balance. */
-  WsdlNoAddress: 'SOAPBAL_WSDL_NO_ADDRESS',
   /** node-soap could not load the WSDL (HTTP error, unsupported content, …); see `cause`. */
   WsdlLoadFailed: 'SOAPBAL_WSDL_LOAD_FAILED',
   /** The monitor could not be reached, timed out, refused the token or answered an unexpected status. */
@@ -33,24 +31,38 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** How one attempt of a call failed. */
+/**
+ * How one attempt of a call failed. The first two prove that the server did not run the request, so
+ * any call may be sent elsewhere; after the others it may have run, so only an idempotent call is.
+ */
 export type FailureKind =
   /** The server refused the connection or could not be reached: the request never left this process. */
   | 'unreachable'
-  /** The server answered 502, 503 or 504. */
-  | 'unavailable-status'
-  /** The connection reset or closed after the request may have been sent. */
+  /** The server answered 503 or 429: it did not process the request (RFC 9110), and may say for how long. */
+  | 'rejected'
+  /** A gateway in front of the server answered 502 or 504: the server may have run the request. */
+  | 'gateway-error'
+  /** A 5xx answer that is not a SOAP envelope (a proxy's HTML error page, a crash): the server may have run it. */
+  | 'server-error'
+  /** The connection reset or closed, before or in the middle of the answer, after the request may have been sent. */
   | 'reset'
   /** No answer within `timeoutMs`. */
   | 'timeout';
+
+/** Whether an attempt that failed this way may have run on its server. */
+export function mayHaveRun(failure: FailureKind): boolean {
+  return failure !== 'unreachable' && failure !== 'rejected';
+}
 
 /** One failed attempt of a call: which server, and how it failed. */
 export interface AttemptFailure {
   /** Base URL of the server that was tried. */
   readonly server: string;
   readonly failure: FailureKind;
-  /** HTTP status, for `unavailable-status`. */
+  /** HTTP status, for the failures that are answers (`rejected`, `gateway-error`, `server-error`). */
   readonly status?: number;
+  /** How long the server asked not to be sent requests (its `Retry-After`), in ms. */
+  readonly retryAfterMs?: number;
   /** The underlying error (an axios error, usually), when there was one. */
   readonly error?: unknown;
 }
@@ -62,6 +74,8 @@ export interface SoapBalancerErrorDetails {
   /** The SOAP operation, when the failure happened during a call. */
   readonly operation?: string | undefined;
   readonly attempts?: readonly AttemptFailure[];
+  /** Whether the request may have run on a server. @default false */
+  readonly mayHaveRun?: boolean;
 }
 
 /** The one error class soap-balancer throws (besides `TypeError`/`RangeError` for invalid options). */
@@ -71,12 +85,19 @@ export class SoapBalancerError extends Error {
   readonly operation: string | undefined;
   /** Every failed attempt of the call, in order. Empty when no attempt was made. */
   readonly attempts: readonly AttemptFailure[];
+  /**
+   * Whether the request may have run on a server despite this error: an attempt failed after the
+   * request was sent (reset, timeout, 502/504, a non-SOAP 5xx), or `close()` cut an attempt in flight.
+   * `false` means no server ran it: it is safe to send again, whatever the operation.
+   */
+  readonly mayHaveRun: boolean;
 
   constructor(code: ErrorCode, message: string, details: SoapBalancerErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.operation = details.operation;
     this.attempts = details.attempts ?? [];
+    this.mayHaveRun = details.mayHaveRun ?? false;
     Object.defineProperty(this, brand, { value: true });
   }
 

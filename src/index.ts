@@ -12,8 +12,8 @@ export type {
 export { type LeastBusyOptions, LeastBusyPolicy } from './balancer/policies/least-busy.js';
 export { type RandomOptions, RandomPolicy } from './balancer/policies/random.js';
 export { type RoundRobinOptions, RoundRobinPolicy } from './balancer/policies/round-robin.js';
-export type { SelectionPolicy } from './balancer/policy.js';
-export type { ServerInfo, ServerView } from './balancer/server.js';
+export type { PickView, SelectionPolicy, ServerView } from './balancer/policy.js';
+export type { ServerInfo } from './balancer/server-state.js';
 export type { BalancedClientHandle } from './client/balanced-client-handle.js';
 export {
   BALANCER_ENDPOINT,

@@ -1,51 +1,88 @@
 import { EventEmitter } from 'node:events';
-import type { FailureKind } from '../errors.js';
+import type { AttemptFailure, FailureKind, SoapBalancerError } from '../errors.js';
 import type { StatusSnapshot } from '../status/schema.js';
 import { normalizeBaseUrl } from '../urls.js';
+import type { AllowRule } from './allow-rule.js';
 import type { BalancerEvents } from './events.js';
-import type { SelectionPolicy } from './policy.js';
-import { type PoolContext, type ServerInfo, ServerState, type ServerView } from './server.js';
+import { Lease, type LeaseOutcomes, type PickResult } from './lease.js';
+import type { PickView, SelectionPolicy, ServerView } from './policy.js';
+import { type PickClock, type ServerInfo, ServerState } from './server-state.js';
 
 export interface BalancerOptions {
-  /** Servers always in the pool, whatever the monitor says (the monitor may add others). */
+  /** Servers always in the pool, whatever a status source says (it may add others). */
   readonly servers: readonly string[];
   readonly policy: SelectionPolicy;
   readonly downBackoffMs: number;
   readonly maxDownBackoffMs: number;
+  /** Which servers learned from a status source may join the pool. @default none */
+  readonly allow?: AllowRule;
   /** Clock, for tests. */
   readonly now?: () => number;
   /** Random source in [0, 1) for backoff jitter, for tests. */
   readonly random?: () => number;
 }
 
+/** What one attempt of a call asks of `pick()`. */
+export interface PickRequest {
+  /** The SOAP operation; `undefined` for a WSDL or schema fetch. */
+  readonly operation: string | undefined;
+  /** Servers this call already tried (base URLs). */
+  readonly exclude?: ReadonlySet<string>;
+  /** The previous attempt's failure, when this pick moves the call on (a `failover` event). */
+  readonly previous?: AttemptFailure;
+  /** Number of the attempt (1 for the first). */
+  readonly attempt?: number;
+}
+
+/** Remembered for `serverNotAllowed`, so that a hostile status cannot grow memory without bound. */
+const maxRememberedNotAllowed = 1_000;
+const nothingExcluded: ReadonlySet<string> = new Set();
+
 /**
  * Owns the pool: each server's in-flight count and health, from this client's own evidence and from
- * the monitor's status. Selection is delegated to the policy. A server that fails is skipped until its
- * backoff (doubling per consecutive failure, with jitter so that many clients don't return to it at
- * the same instant) has passed; the client's own evidence wins over a monitor that says "up".
+ * status sources, and every event about them. Selection is delegated to the policy; each attempt
+ * holds a {@link Lease} from `pick()` until it ends. A server that fails is skipped until its backoff
+ * (doubling per consecutive failure, with jitter so that many clients don't return to it at the same
+ * instant) has passed, or for as long as its `Retry-After` asked; the client's own evidence wins over a
+ * status that says "up".
  */
-export class Balancer extends EventEmitter<BalancerEvents> {
+export class Balancer {
+  readonly #events = new EventEmitter<BalancerEvents>();
   #servers: ServerState[];
   #urls: readonly string[];
+  #views: readonly ServerView[];
+  readonly #byView = new WeakMap<ServerView, ServerState>();
   readonly #staticUrls: ReadonlySet<string>;
+  readonly #allow: AllowRule;
+  readonly #notAllowedSeen = new Set<string>();
   readonly #policy: SelectionPolicy;
   readonly #downBackoffMs: number;
   readonly #maxDownBackoffMs: number;
   readonly #now: () => number;
   readonly #random: () => number;
-  readonly #pool: PoolContext = { now: 0, defaultLatencyMs: 1 };
+  readonly #clock: PickClock = { now: 0, defaultLatencyMs: 1 };
+  readonly #pickView: ReusedPickView;
+  readonly #outcomes: LeaseOutcomes = {
+    succeeded: (server, latencyMs) => this.#succeeded(server, latencyMs),
+    failed: (server, failure, retryAfterMs) => this.#failed(server, failure, retryAfterMs),
+  };
   #latencySamples = 0;
+  #statusFailures = 0;
+  #generatedAt = '';
+  #notAllowed = 0;
 
   constructor(options: BalancerOptions) {
-    super();
-    this.#servers = options.servers.map((url) => new ServerState(url, this.#pool));
+    this.#servers = options.servers.map((url) => this.#newServer(url));
     this.#urls = options.servers;
+    this.#views = this.#servers.map((server) => server.view);
     this.#staticUrls = new Set(options.servers);
+    this.#allow = options.allow ?? (() => false);
     this.#policy = options.policy;
     this.#downBackoffMs = options.downBackoffMs;
     this.#maxDownBackoffMs = options.maxDownBackoffMs;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
+    this.#pickView = new ReusedPickView(this.#byView);
   }
 
   /** Base URLs of every server in the pool, up or down. */
@@ -57,90 +94,135 @@ export class Balancer extends EventEmitter<BalancerEvents> {
     return this.#policy.name;
   }
 
+  on<E extends keyof BalancerEvents>(event: E, listener: (...args: BalancerEvents[E]) => void): void {
+    this.#events.on(event, listener as never);
+  }
+
+  off<E extends keyof BalancerEvents>(event: E, listener: (...args: BalancerEvents[E]) => void): void {
+    this.#events.off(event, listener as never);
+  }
+
+  /** Drops every listener: the client is closed. */
+  close(): void {
+    this.#events.removeAllListeners();
+  }
+
   /** A snapshot of every server's state. */
   servers(): ServerInfo[] {
     const now = this.#now();
-    this.#pool.now = now;
+    this.#clock.now = now;
     return this.#servers.map((server) => server.toInfo(now));
   }
 
-  /** Picks a usable server not in `exclude`, or `undefined` when there is none. */
-  pick(exclude: ReadonlySet<ServerState>): ServerState | undefined {
-    const now = this.#now();
-    this.#pool.now = now;
-    const isEligible = (server: ServerView): boolean =>
-      (server as ServerState).isUsable(now) && !exclude.has(server as ServerState);
-    return this.#policy.pick(this.#servers, isEligible) as ServerState | undefined;
-  }
-
-  /** Counts a request as in flight on `server` until `release`. */
-  acquire(server: ServerState): void {
-    server.inFlight++;
-  }
-
-  release(server: ServerState): void {
-    server.inFlight = Math.max(0, server.inFlight - 1);
-  }
-
   /**
-   * The server answered (any HTTP answer other than 502/503/504 counts), `latencyMs` after the
-   * request was sent.
+   * Picks a usable server the call has not tried yet and leases it: the call counts as in flight
+   * there until the lease is released or failed.
+   * @throws {TypeError} when the policy returns a server that was not eligible.
    */
-  reportSuccess(server: ServerState, latencyMs: number): void {
+  pick(request: PickRequest): PickResult {
+    const now = this.#now();
+    this.#clock.now = now;
+    const view = this.#pickView.begin(this.#views, request.exclude ?? nothingExcluded, now);
+    const chosen = this.#policy.pick(view);
+    view.end();
+    if (chosen === undefined) return { type: 'unavailable' };
+    const server = this.#byView.get(chosen);
+    if (server === undefined || !isEligible(server, request.exclude ?? nothingExcluded, now)) {
+      throw new TypeError(`Policy \`${this.#policy.name}\` returned a server that was not eligible`);
+    }
+    const { previous } = request;
+    if (previous !== undefined) {
+      this.#events.emit('failover', {
+        operation: request.operation,
+        from: previous.server,
+        to: server.url,
+        failure: previous.failure,
+        attempt: request.attempt ?? 2,
+      });
+    }
+    server.inFlight++;
+    return { type: 'picked', lease: new Lease(server, this.#outcomes) };
+  }
+
+  /** The server answered (see `FailureKind` for what does not count), `latencyMs` after sending. */
+  #succeeded(server: ServerState, latencyMs: number): void {
     server.served++;
     const now = this.#now();
     server.observeLatency(latencyMs, now);
     // The pool's average stands in for servers not sampled yet; the first samples weigh most.
     this.#latencySamples = Math.min(this.#latencySamples + 1, 100);
     const weight = this.#latencySamples === 1 ? 1 : 1 / this.#latencySamples;
-    this.#pool.defaultLatencyMs += (latencyMs - this.#pool.defaultLatencyMs) * weight;
+    this.#clock.defaultLatencyMs += (latencyMs - this.#clock.defaultLatencyMs) * weight;
     if (server.consecutiveFailures === 0) return;
     server.consecutiveFailures = 0;
     server.downUntil = 0;
-    this.emit('serverUp', { server: server.url, source: 'client' });
+    this.#events.emit('serverUp', { server: server.url, source: 'client' });
   }
 
-  /** The server failed at the transport level: mark it down for a backoff (`serverDown` if it was up). */
-  reportFailure(server: ServerState, failure: FailureKind): void {
+  /** The attempt failed: mark the server down for a backoff, or for the `Retry-After` it asked. */
+  #failed(server: ServerState, failure: FailureKind, retryAfterMs: number | undefined): void {
     server.failed++;
-    // Calls in flight when a server dies fail one after another: that is one outage, not several, so
-    // only a failure after the backoff ran out (a retry that failed) doubles it and is an event.
     const now = this.#now();
-    if (server.downUntil > now) return;
+    // Calls in flight when a server dies (or starts refusing) fail one after another: that is one
+    // outage, not several, so only a failure after the backoff ran out (a retry that failed) doubles
+    // it and is an event.
+    const alreadyDown = server.downUntil > now;
+    if (retryAfterMs !== undefined) {
+      // The server said how long: honoured up to the longest backoff, never shortening a backoff.
+      server.downUntil = Math.max(server.downUntil, now + Math.min(retryAfterMs, this.#maxDownBackoffMs));
+      if (alreadyDown) return;
+      server.consecutiveFailures++;
+      this.#emitDown(server, failure, retryAfterMs);
+      return;
+    }
+    if (alreadyDown) return;
     server.consecutiveFailures++;
     const exponent = Math.min(server.consecutiveFailures - 1, 20);
     const backoff = Math.min(this.#maxDownBackoffMs, this.#downBackoffMs * 2 ** exponent);
-    const jittered = backoff * (0.8 + 0.4 * this.#random());
-    server.downUntil = now + Math.round(jittered);
-    this.emit('serverDown', {
+    server.downUntil = now + Math.round(backoff * (0.8 + 0.4 * this.#random()));
+    this.#emitDown(server, failure, undefined);
+  }
+
+  #emitDown(server: ServerState, failure: FailureKind, retryAfterMs: number | undefined): void {
+    this.#events.emit('serverDown', {
       server: server.url,
       source: 'client',
       failure,
       until: server.downUntil,
       consecutiveFailures: server.consecutiveFailures,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
 
+  // --- What status sources report. Every source speaks through these, so the allow rule and the
+  // events are the same whatever the source.
+
   /**
-   * Takes the monitor's snapshot: its servers join the pool (servers it no longer lists leave it,
-   * unless given in `servers`), and their state and load steer selection.
+   * Takes a status snapshot: its servers that the allow rule admits join the pool (servers it no
+   * longer lists leave it, unless given in `servers`), and their state and load steer selection.
    */
   applyStatus(snapshot: StatusSnapshot): void {
     const byUrl = new Map(this.#servers.map((server) => [server.url, server]));
     const next: ServerState[] = [];
     const listed = new Set<string>();
+    let notAllowed = 0;
     for (const status of snapshot.servers) {
       const url = normalizeBaseUrl(new URL(status.url));
       if (listed.has(url)) continue;
       listed.add(url);
       let server = byUrl.get(url);
       if (server === undefined) {
-        server = new ServerState(url, this.#pool);
-        this.emit('serverAdded', { server: url });
+        if (!this.#allow(url)) {
+          notAllowed++;
+          this.#reportNotAllowed(url);
+          continue;
+        }
+        server = this.#newServer(url);
+        this.#events.emit('serverAdded', { server: url });
       }
       const before = server.monitorState;
       server.applyStatus(status.state, status.load, status.capacity);
-      this.#emitMonitorTransition(server, before);
+      this.#emitStatusTransition(server, before);
       next.push(server);
     }
     for (const server of this.#servers) {
@@ -149,25 +231,98 @@ export class Balancer extends EventEmitter<BalancerEvents> {
         server.forgetStatus();
         next.push(server);
       } else {
-        this.emit('serverRemoved', { server: server.url });
+        this.#events.emit('serverRemoved', { server: server.url });
       }
     }
     this.#servers = next;
     this.#urls = next.map((server) => server.url);
+    this.#views = next.map((server) => server.view);
+    this.#generatedAt = snapshot.generatedAt;
+    this.#notAllowed = notAllowed;
+    this.#statusSucceeded(true);
   }
 
-  /** Forgets the monitor's view (too old to trust); the pool stays as it was. */
-  forgetStatus(): void {
+  /** The status source confirmed that the status in hand is current (an HTTP 304). */
+  confirmStatus(): void {
+    this.#statusSucceeded(false);
+  }
+
+  /** A status request failed; the pool and the status in hand stay as they are. */
+  statusFailed(error: SoapBalancerError): void {
+    this.#statusFailures++;
+    this.#events.emit('monitorError', { error, consecutiveFailures: this.#statusFailures });
+  }
+
+  /** The status in hand is `ageMs` old, too old to trust: only this client's own evidence counts now. */
+  expireStatus(ageMs: number): void {
     for (const server of this.#servers) server.forgetStatus();
+    this.#events.emit('statusExpired', { ageMs });
   }
 
-  #emitMonitorTransition(server: ServerState, before: ServerState['monitorState']): void {
+  #statusSucceeded(changed: boolean): void {
+    if (this.#statusFailures > 0) {
+      this.#events.emit('monitorRecovered', { afterFailures: this.#statusFailures });
+      this.#statusFailures = 0;
+    }
+    this.#events.emit('statusUpdate', {
+      changed,
+      servers: this.#servers.length,
+      generatedAt: this.#generatedAt,
+      notAllowed: this.#notAllowed,
+    });
+  }
+
+  #reportNotAllowed(url: string): void {
+    if (this.#notAllowedSeen.has(url) || this.#notAllowedSeen.size >= maxRememberedNotAllowed) return;
+    this.#notAllowedSeen.add(url);
+    this.#events.emit('serverNotAllowed', { server: url });
+  }
+
+  #emitStatusTransition(server: ServerState, before: ServerState['monitorState']): void {
     const after = server.monitorState;
     if (after === before) return;
     if (after === 'up') {
-      if (before !== undefined) this.emit('serverUp', { server: server.url, source: 'monitor' });
+      if (before !== undefined) this.#events.emit('serverUp', { server: server.url, source: 'monitor' });
     } else if (after !== undefined) {
-      this.emit('serverDown', { server: server.url, source: 'monitor', state: after });
+      this.#events.emit('serverDown', { server: server.url, source: 'monitor', state: after });
     }
   }
+
+  #newServer(url: string): ServerState {
+    const server = new ServerState(url, this.#clock);
+    this.#byView.set(server.view, server);
+    return server;
+  }
+}
+
+function isEligible(server: ServerState, exclude: ReadonlySet<string>, now: number): boolean {
+  return server.isUsable(now) && !exclude.has(server.url);
+}
+
+/** The one PickView of a Balancer, set up for each pick, so that a pick allocates nothing for it. */
+class ReusedPickView implements PickView {
+  servers: readonly ServerView[] = [];
+  readonly #byView: WeakMap<ServerView, ServerState>;
+  #exclude: ReadonlySet<string> = nothingExcluded;
+  #now = 0;
+
+  constructor(byView: WeakMap<ServerView, ServerState>) {
+    this.#byView = byView;
+  }
+
+  begin(servers: readonly ServerView[], exclude: ReadonlySet<string>, now: number): this {
+    this.servers = servers;
+    this.#exclude = exclude;
+    this.#now = now;
+    return this;
+  }
+
+  end(): void {
+    this.#exclude = nothingExcluded;
+  }
+
+  readonly isEligible = (view: ServerView): boolean => {
+    const server = this.#byView.get(view);
+    return server !== undefined && isEligible(server, this.#exclude, this.#now);
+  };
 }

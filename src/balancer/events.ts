@@ -1,6 +1,6 @@
 import type { FailureKind, SoapBalancerError } from '../errors.js';
 
-/** A server was marked down: by this client after a failure, or by the monitor's status. */
+/** A server was marked down: by this client after a failure, or by the status source. */
 export type ServerDownEvent =
   | {
       readonly server: string;
@@ -9,6 +9,8 @@ export type ServerDownEvent =
       /** Epoch ms when this client will try it again. */
       readonly until: number;
       readonly consecutiveFailures: number;
+      /** The wait the server asked for in `Retry-After` (ms), when it sent one. */
+      readonly retryAfterMs?: number;
     }
   | {
       readonly server: string;
@@ -17,7 +19,7 @@ export type ServerDownEvent =
       readonly state: 'down' | 'draining';
     };
 
-/** A server can be given calls again: it answered after failing, or the monitor says it is up. */
+/** A server can be given calls again: it answered after failing, or the status source says it is up. */
 export interface ServerUpEvent {
   readonly server: string;
   readonly source: 'client' | 'monitor';
@@ -34,14 +36,16 @@ export interface FailoverEvent {
   readonly attempt: number;
 }
 
-/** A status from the monitor was applied (or confirmed unchanged by a 304). */
+/** A status was applied (or confirmed unchanged by a 304). */
 export interface StatusUpdateEvent {
-  /** `false` when the monitor answered 304 Not Modified. */
+  /** `false` when the status source confirmed the status in hand (HTTP 304 Not Modified). */
   readonly changed: boolean;
   /** Servers in the pool after the update. */
   readonly servers: number;
   /** The snapshot's own `generatedAt`. */
   readonly generatedAt: string;
+  /** Servers the status listed that the `allow` rule kept out of the pool. */
+  readonly notAllowed: number;
 }
 
 /** A status request failed; calls go on with the last known pool and this client's own signals. */
@@ -51,19 +55,26 @@ export interface MonitorErrorEvent {
   readonly consecutiveFailures: number;
 }
 
+/** A status source listed a server that the `allow` rule refuses: it gets no call. */
+export interface ServerNotAllowedEvent {
+  readonly server: string;
+}
+
 /** The balancer's typed events. */
 export interface BalancerEvents {
-  serverDown: [ServerDownEvent];
-  serverUp: [ServerUpEvent];
-  /** A server joined the pool (the monitor reported a new one). */
-  serverAdded: [{ readonly server: string }];
-  /** A server left the pool (the monitor no longer reports it). */
-  serverRemoved: [{ readonly server: string }];
-  failover: [FailoverEvent];
-  statusUpdate: [StatusUpdateEvent];
-  monitorError: [MonitorErrorEvent];
-  /** The monitor answers again after failures. */
-  monitorRecovered: [{ readonly afterFailures: number }];
-  /** The last good status is older than `maxAgeMs`: the monitor's word is ignored until a fresh one comes. */
-  statusExpired: [{ readonly ageMs: number }];
+  serverDown: [event: ServerDownEvent];
+  serverUp: [event: ServerUpEvent];
+  /** A server joined the pool (the status source reported a new one). */
+  serverAdded: [event: { readonly server: string }];
+  /** A server left the pool (the status source no longer reports it). */
+  serverRemoved: [event: { readonly server: string }];
+  /** Emitted once per server URL (for the first 1,000 such URLs), however often it is listed. */
+  serverNotAllowed: [event: ServerNotAllowedEvent];
+  failover: [event: FailoverEvent];
+  statusUpdate: [event: StatusUpdateEvent];
+  monitorError: [event: MonitorErrorEvent];
+  /** The status source answers again after failures. */
+  monitorRecovered: [event: { readonly afterFailures: number }];
+  /** The last good status is older than `maxAgeMs`: its word is ignored until a fresh one comes. */
+  statusExpired: [event: { readonly ageMs: number }];
 }

@@ -1,4 +1,27 @@
-import type { ServerView } from './server.js';
+/** What a selection policy sees of one server during a pick: read-only, computed for that pick. */
+export interface ServerView {
+  /** Normalized base URL; also the server's identity in the pool. */
+  readonly url: string;
+  /** Calls this client has in flight to the server right now. */
+  readonly inFlight: number;
+  /**
+   * The expected cost of one more call there, at the instant of this pick; lower is better:
+   * `(occupancy + 1) × latency`. Occupancy is the status source's `load` (requests per capacity slot)
+   * from its latest fresh status, corrected by the calls this client started or finished there since;
+   * without (fresh) status, this client's `inFlight`. Latency is this client's peak-sensitive moving
+   * average of the server's response times (ms), decaying while the server gets no calls; the pool's
+   * average before a first sample.
+   */
+  readonly cost: number;
+}
+
+/** The pool as one pick sees it. Valid only during the `pick()` call it is passed to. */
+export interface PickView {
+  /** Every server in the pool, usable or not, in a stable order (the order servers joined the pool). */
+  readonly servers: readonly ServerView[];
+  /** Whether `server` may get this request: not down, not draining, not already tried by this call. */
+  isEligible(server: ServerView): boolean;
+}
 
 /**
  * Chooses a server for one request. Policies only choose: the Balancer owns the servers, their state
@@ -8,8 +31,8 @@ export interface SelectionPolicy {
   /** Shown in events and logs. */
   readonly name: string;
   /**
-   * Returns one of `servers` for which `isEligible` is true, or `undefined` when there is none.
-   * Must not hold on to `servers` (the array may be reused).
+   * Returns one of `view.servers` for which `view.isEligible` is true, or `undefined` when there is
+   * none. Must not hold on to the view or its servers: both are reused by the next pick.
    */
-  pick(servers: readonly ServerView[], isEligible: (server: ServerView) => boolean): ServerView | undefined;
+  pick(view: PickView): ServerView | undefined;
 }

@@ -5,9 +5,13 @@ import { type Client, createClientAsync, HttpClient } from 'soap';
 import { Balancer } from '../balancer/balancer.js';
 import { ErrorCode, isSoapBalancerError, SoapBalancerError } from '../errors.js';
 import { MonitorStatusSource } from '../status/monitor-source.js';
+import { Attempts } from '../transport/attempts.js';
 import { BalancingHttpClient, type HttpClientLike } from '../transport/balancing-http-client.js';
+import { DocumentFetcher } from '../transport/document-fetch.js';
+import { FailoverRunner } from '../transport/failover.js';
 import { OperationTracker } from '../transport/operation-tracker.js';
 import { logicalPathUnder, pathAndQuery } from '../urls.js';
+import { ServiceDocuments } from '../wsdl/documents.js';
 import { BalancedClientHandle } from './balanced-client-handle.js';
 import { trackOperations } from './instrument-client.js';
 import { type BalancedClientOptions, type NormalizedOptions, normalizeOptions } from './options.js';
@@ -36,7 +40,7 @@ export type BalancedSoapClient = Client & {
  *
  * @param wsdlUrl The WSDL's URL on any one of the servers (or any URL with the same path).
  * @throws {TypeError | RangeError} (as a rejection) for invalid options, naming the option.
- * @throws {SoapBalancerError} when the WSDL cannot be fetched, is unsafe or invalid, or has no address.
+ * @throws {SoapBalancerError} when the WSDL cannot be fetched, or is unsafe or invalid.
  */
 export async function createBalancedClient(
   wsdlUrl: string,
@@ -47,45 +51,62 @@ export async function createBalancedClient(
   const agents = config.soap.httpClient || config.soap.request ? [] : ownAgents();
   const statusSource = config.monitor && new MonitorStatusSource(config.monitor, balancer);
   const operations = new OperationTracker();
+  const attempts = new Attempts();
+  const documents = new ServiceDocuments({ endpoint: BALANCER_ENDPOINT, servers: () => balancer.urls });
   const transport = new BalancingHttpClient({
-    ...config,
     balancer,
     inner: innerHttpClient(config, agents),
     endpoint: BALANCER_ENDPOINT,
+    isIdempotent: config.isIdempotent,
     operations,
-    beforeCall: statusSource && (() => statusSource.beforeCall()),
+    attempts,
+    documents,
+    fetchTimeoutMs: config.fetchTimeoutMs,
+    calls: new FailoverRunner({
+      balancer,
+      attempts,
+      maxAttempts: config.maxAttempts,
+      timeoutMs: config.timeoutMs,
+      beforeCall: statusSource && (() => statusSource.beforeCall()),
+    }),
+    fetches: new DocumentFetcher({
+      balancer,
+      attempts,
+      maxAttempts: config.maxAttempts,
+      budgetMs: config.fetchTimeoutMs,
+      // An answer slower than a call may take is worth a second opinion; the budget is shared out so
+      // that every server gets its turn before the time is up.
+      hedgeAfterMs: Math.max(1, Math.min(config.timeoutMs, config.fetchTimeoutMs / config.maxAttempts)),
+    }),
   });
-  const handle = new BalancedClientHandle(balancer, transport, agents, statusSource);
+  const handle = new BalancedClientHandle(balancer, attempts, documents, agents, statusSource);
 
-  let client: Client;
   let wsdlPath = pathAndQuery(config.wsdlUrl) ?? '/';
   try {
     // The one status request a caller waits for: the pool may come from the monitor alone.
     if (statusSource && !(await statusSource.start()) && balancer.urls.length === 0)
       throw statusSource.lastError;
     wsdlPath = logicalPathUnder(config.wsdlUrl, balancer.urls) ?? wsdlPath;
-    client = await createClientAsync(`${BALANCER_ENDPOINT}${wsdlPath}`, {
+    const client = await createClientAsync(`${BALANCER_ENDPOINT}${wsdlPath}`, {
       disableCache: true,
       ...config.soap,
       httpClient: transport as unknown as HttpClient,
     });
-    assertHasAddress(transport);
+    trackOperations(client, operations);
+    defineIfFree(client, 'balancer', handle);
+    defineIfFree(client, 'close', () => handle.close());
+    return client as BalancedSoapClient;
   } catch (error: unknown) {
+    // Whatever failed, nothing of the client may stay open: agents, status requests, timers.
     await handle.close();
     throw isSoapBalancerError(error)
       ? error
       : new SoapBalancerError(
           ErrorCode.WsdlLoadFailed,
           `Could not load the WSDL ${wsdlPath}: ${messageOf(error)}`,
-          {
-            cause: error,
-          },
+          { cause: error },
         );
   }
-  trackOperations(client, operations);
-  defineIfFree(client, 'balancer', handle);
-  defineIfFree(client, 'close', () => handle.close());
-  return client as BalancedSoapClient;
 }
 
 function innerHttpClient(
@@ -108,16 +129,6 @@ function innerHttpClient(
 function ownAgents(): [HttpAgent, HttpsAgent] {
   const settings = { keepAlive: true, scheduling: 'lifo', timeout: 5_000 } as const;
   return [new HttpAgent(settings), new HttpsAgent(settings)];
-}
-
-function assertHasAddress(transport: BalancingHttpClient): void {
-  for (const description of transport.descriptions.values()) {
-    if (description.addresses.length > 0) return;
-  }
-  throw new SoapBalancerError(
-    ErrorCode.WsdlNoAddress,
-    'The WSDL has no soap:address or soap12:address (under a pool server) to balance',
-  );
 }
 
 /** A WSDL operation of the same name wins: node-soap already put it on the client. */

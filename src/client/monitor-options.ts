@@ -1,5 +1,5 @@
 import type { MonitorSourceSettings } from '../status/monitor-source.js';
-import { describe, httpUrl, integerAtLeast, isPlainObject } from '../validate.js';
+import { describe, httpUrl, isPlainObject, timerMs } from '../validate.js';
 
 /** Where the balanced client asks for status: a soap-balancer monitor's status API. */
 export interface MonitorClientOptions {
@@ -44,7 +44,7 @@ export function monitorSettings(value: unknown): MonitorSourceSettings {
     throw new TypeError(`Expected \`monitor.token\` to be a non-empty string, got ${describe(token)}`);
   }
   const number = (name: keyof typeof defaultMonitorClientOptions): number =>
-    integerAtLeast(`monitor.${name}`, value[name] ?? defaultMonitorClientOptions[name], 1);
+    timerMs(`monitor.${name}`, value[name] ?? defaultMonitorClientOptions[name]);
   const ttlMs = number('ttlMs');
   const maxAgeMs = number('maxAgeMs');
   if (maxAgeMs < ttlMs) {

@@ -1,9 +1,10 @@
 import type { IOptions as SoapOptions } from 'soap';
+import { type AllowOption, type AllowRule, compileAllowRule } from '../balancer/allow-rule.js';
 import { LeastBusyPolicy } from '../balancer/policies/least-busy.js';
 import type { SelectionPolicy } from '../balancer/policy.js';
 import type { MonitorSourceSettings } from '../status/monitor-source.js';
-import { describe, httpUrl, integerAtLeast as integerAtLeastValue, isPlainObject } from '../validate.js';
 import { normalizeBaseUrl } from '../urls.js';
+import { describe, httpUrl, integerAtLeast, isPlainObject, timerMs } from '../validate.js';
 import { type MonitorClientOptions, monitorSettings } from './monitor-options.js';
 
 /** Decides whether an operation may run twice. See {@link BalancedClientOptions.idempotent}. */
@@ -22,6 +23,17 @@ export interface BalancedClientOptions {
   /** Ask this monitor for the servers' status. */
   readonly monitor?: MonitorClientOptions;
   /**
+   * Which servers learned from a status source (the monitor) may be sent calls, and so the
+   * application's credentials and SOAP bodies. URL patterns (`scheme://host[:port][/path]`, where a
+   * host label may be `*` and the port `*`: `'https://*.calc.internal:8443'`, `'http://10.0.0.*:*'`;
+   * no port means the scheme's default) or a predicate given each server's base URL. A server listed
+   * by a status source that this refuses never joins the pool (`serverNotAllowed` event). Servers
+   * given in `servers` are always allowed.
+   * @default the origins of `wsdlUrl` and of `servers` (scheme, host and port): a status source can
+   *   then steer calls among those, but never send them to a host the application did not name.
+   */
+  readonly allow?: AllowOption;
+  /**
    * Most servers one call may be tried on (the first attempt included).
    * @default 3
    */
@@ -33,10 +45,19 @@ export interface BalancedClientOptions {
    */
   readonly timeoutMs?: number;
   /**
-   * Operations that are safe to run twice. A call that may have reached a server that then failed
-   * (connection reset or timeout after sending) is retried on another server only when its operation
-   * is idempotent. `true`: all; an array: those operation names; a function: asked per call.
-   * Unreachable servers and 502/503/504 fail over whatever this says; WSDL fetches always may.
+   * The whole time one WSDL or schema fetch may take, every attempt included, in milliseconds.
+   * Fetches are GETs, so they are hedged: when a server has not answered after `timeoutMs` or
+   * `fetchTimeoutMs / maxAttempts`, whichever is shorter, the next one is asked in parallel, and the
+   * first answer wins.
+   * @default 10000
+   */
+  readonly fetchTimeoutMs?: number;
+  /**
+   * Operations that are safe to run twice. A call that may have run on a server that then failed
+   * (connection reset or timeout after sending, 502, 504, a 5xx that is not a SOAP Fault) is retried
+   * on another server only when its operation is idempotent. `true`: all; an array: those operation
+   * names; a function: asked per call. A call that provably did not run (server unreachable, 503,
+   * 429) fails over whatever this says; WSDL fetches always may.
    * @default false
    */
   readonly idempotent?: IdempotencyOption;
@@ -70,6 +91,7 @@ export const defaultOptions = {
   servers: [],
   maxAttempts: 3,
   timeoutMs: 30_000,
+  fetchTimeoutMs: 10_000,
   idempotent: false,
   downBackoffMs: 1_000,
   maxDownBackoffMs: 30_000,
@@ -79,8 +101,10 @@ export interface NormalizedOptions {
   readonly wsdlUrl: string;
   readonly servers: readonly string[];
   readonly monitor: MonitorSourceSettings | undefined;
+  readonly allow: AllowRule;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
+  readonly fetchTimeoutMs: number;
   readonly isIdempotent: (operation: string | undefined) => boolean;
   readonly policy: SelectionPolicy;
   readonly downBackoffMs: number;
@@ -91,8 +115,10 @@ export interface NormalizedOptions {
 const knownOptions = new Set<string>([
   'servers',
   'monitor',
+  'allow',
   'maxAttempts',
   'timeoutMs',
+  'fetchTimeoutMs',
   'idempotent',
   'policy',
   'downBackoffMs',
@@ -110,8 +136,8 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
   for (const key of Object.keys(options)) {
     if (!knownOptions.has(key)) throw new TypeError(`Unknown option \`${key}\``);
   }
-  const maxDownBackoffMs = integerAtLeast(options, 'maxDownBackoffMs', 1);
-  const downBackoffMs = integerAtLeast(options, 'downBackoffMs', 1);
+  const maxDownBackoffMs = timer(options, 'maxDownBackoffMs');
+  const downBackoffMs = timer(options, 'downBackoffMs');
   const monitor = options.monitor === undefined ? undefined : monitorSettings(options.monitor);
   const servers = options.servers === undefined && monitor !== undefined ? [] : serverList(options.servers);
   if (downBackoffMs > maxDownBackoffMs) {
@@ -119,12 +145,15 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
       `Expected \`downBackoffMs\` (${downBackoffMs}) to be at most \`maxDownBackoffMs\` (${maxDownBackoffMs})`,
     );
   }
+  const wsdl = httpUrl('wsdlUrl', wsdlUrl).href;
   return {
-    wsdlUrl: httpUrl('wsdlUrl', wsdlUrl).href,
+    wsdlUrl: wsdl,
     servers,
     monitor,
-    maxAttempts: integerAtLeast(options, 'maxAttempts', 1),
-    timeoutMs: integerAtLeast(options, 'timeoutMs', 1),
+    allow: compileAllowRule(options.allow, [wsdl, ...servers]),
+    maxAttempts: integerAtLeast('maxAttempts', options.maxAttempts ?? defaultOptions.maxAttempts, 1),
+    timeoutMs: timer(options, 'timeoutMs'),
+    fetchTimeoutMs: timer(options, 'fetchTimeoutMs'),
     isIdempotent: idempotency(options.idempotent ?? defaultOptions.idempotent),
     policy: selectionPolicy(options.policy),
     downBackoffMs,
@@ -154,12 +183,11 @@ function serverList(value: unknown): string[] {
   return bases;
 }
 
-function integerAtLeast(
+function timer(
   options: Record<string, unknown>,
-  name: Exclude<keyof typeof defaultOptions, 'servers' | 'idempotent'>,
-  min: number,
+  name: 'timeoutMs' | 'fetchTimeoutMs' | 'downBackoffMs' | 'maxDownBackoffMs',
 ): number {
-  return integerAtLeastValue(name, options[name] ?? defaultOptions[name], min);
+  return timerMs(name, options[name] ?? defaultOptions[name]);
 }
 
 function idempotency(value: unknown): (operation: string | undefined) => boolean {

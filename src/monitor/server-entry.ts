@@ -1,6 +1,6 @@
 import { maxServersInSnapshot } from '../status/schema.js';
-import { describe, isPlainObject } from '../validate.js';
 import { normalizeBaseUrl } from '../urls.js';
+import { describe, isPlainObject } from '../validate.js';
 
 /** A server to watch, as given to the monitor: a base URL, or a base URL with a name and a drain flag. */
 export type MonitoredServerInput = string | MonitoredServerOptions;

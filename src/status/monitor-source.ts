@@ -21,7 +21,8 @@ const maxStatusBytes = 16 * 1024 * 1024;
  * Asks the monitor for status upon request: on a call, when the status in hand is older than
  * `ttlMs`, a refresh starts behind it (the call does not wait) and the balancer takes the result.
  * Failures keep the last status; a status older than `maxAgeMs` stops steering. Only `start()`, the
- * very first request, is awaited.
+ * very first request, is awaited. What it learns goes to the Balancer's status methods, which apply
+ * the allow rule and emit the events.
  */
 export class MonitorStatusSource {
   readonly #settings: MonitorSourceSettings;
@@ -35,10 +36,7 @@ export class MonitorStatusSource {
   #lastAttemptAt = Number.NEGATIVE_INFINITY;
   #refreshing = false;
   #expired = true;
-  #failures = 0;
   #lastError: SoapBalancerError | undefined;
-  /** `generatedAt` of the snapshot in hand, repeated in the event of a 304. */
-  #generatedAt = '';
 
   constructor(settings: MonitorSourceSettings, balancer: Balancer, now: () => number = Date.now) {
     this.#settings = settings;
@@ -75,8 +73,7 @@ export class MonitorStatusSource {
     const now = this.#now();
     if (!this.#expired && now - this.#lastGoodAt > this.#settings.maxAgeMs) {
       this.#expired = true;
-      this.#balancer.forgetStatus();
-      this.#balancer.emit('statusExpired', { ageMs: now - this.#lastGoodAt });
+      this.#balancer.expireStatus(now - this.#lastGoodAt);
     }
     const due =
       now - this.#lastGoodAt >= this.#settings.ttlMs && now - this.#lastAttemptAt >= this.#settings.ttlMs;
@@ -96,9 +93,8 @@ export class MonitorStatusSource {
       return true;
     } catch (error: unknown) {
       if (this.#closing.signal.aborted) return false;
-      this.#failures++;
       this.#lastError = asMonitorError(error, this.#settings.url);
-      this.#balancer.emit('monitorError', { error: this.#lastError, consecutiveFailures: this.#failures });
+      this.#balancer.statusFailed(this.#lastError);
       return false;
     } finally {
       this.#refreshing = false;
@@ -115,7 +111,8 @@ export class MonitorStatusSource {
     });
     if (this.#closing.signal.aborted) return;
     if (response.status === 304 && this.#etag !== undefined) {
-      this.#succeeded(false, response.headers.etag);
+      this.#succeeded(response.headers.etag);
+      this.#balancer.confirmStatus();
       return;
     }
     if (response.status !== 200) {
@@ -131,23 +128,15 @@ export class MonitorStatusSource {
       throw new InvalidStatusError(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
     const snapshot = parseStatusSnapshot(body);
+    this.#succeeded(response.headers.etag);
     this.#balancer.applyStatus(snapshot);
-    this.#generatedAt = snapshot.generatedAt;
-    this.#succeeded(true, response.headers.etag);
   }
 
-  #succeeded(changed: boolean, etag: unknown): void {
+  #succeeded(etag: unknown): void {
     this.#etag = typeof etag === 'string' ? etag : undefined;
     this.#lastGoodAt = this.#now();
     this.#expired = false;
     this.#lastError = undefined;
-    if (this.#failures > 0) this.#balancer.emit('monitorRecovered', { afterFailures: this.#failures });
-    this.#failures = 0;
-    this.#balancer.emit('statusUpdate', {
-      changed,
-      servers: this.#balancer.urls.length,
-      generatedAt: this.#generatedAt,
-    });
   }
 }
 

@@ -1,10 +1,13 @@
 import { finished } from 'node:stream';
 import { HttpClient } from 'soap';
 import type { Balancer } from '../balancer/balancer.js';
-import { assertNoDtd } from '../wsdl/dtd-guard.js';
-import { type RewriteResult, rewriteWsdl } from '../wsdl/rewrite.js';
+import type { Lease } from '../balancer/lease.js';
 import { logicalPathUnder } from '../urls.js';
-import { type Call, FailoverRunner, type FailoverSettings } from './failover.js';
+import type { ServiceDocuments } from '../wsdl/documents.js';
+import type { Attempts } from './attempts.js';
+import { headerReader, judgeAnswer } from './classify-failure.js';
+import type { DocumentFetcher } from './document-fetch.js';
+import { type FailoverRunner, withTimeout } from './failover.js';
 import type { OperationTracker } from './operation-tracker.js';
 
 // node-soap's http client API is untyped at its edges (`any` callbacks and responses).
@@ -33,6 +36,7 @@ export interface HttpClientLike {
 
 interface HttpResponse {
   status: number;
+  headers?: unknown;
   data: unknown;
 }
 
@@ -49,43 +53,30 @@ export interface BalancingHttpClientOptions {
   readonly inner: HttpClientLike;
   /** The balancer's own origin, which the rewritten WSDL names as every service's address. */
   readonly endpoint: string;
-  readonly maxAttempts: number;
-  readonly timeoutMs: number;
   readonly isIdempotent: (operation: string | undefined) => boolean;
   readonly operations: OperationTracker;
-  /** See {@link FailoverSettings.beforeCall}. */
-  readonly beforeCall?: (() => void) | undefined;
+  readonly attempts: Attempts;
+  readonly calls: FailoverRunner;
+  readonly fetches: DocumentFetcher;
+  readonly documents: ServiceDocuments;
+  /** Bounds a fetch of a document from a host outside the pool (ms). */
+  readonly fetchTimeoutMs: number;
 }
 
 /**
- * node-soap's `httpClient` for a balanced client. A request for the balancer's own address (or for a
- * pool server's) is sent to the server the balancer picks, failing over as allowed; any other request
- * goes straight to the inner client. Service descriptions fetched through it are checked and
- * rewritten before node-soap parses them.
+ * node-soap's `httpClient` for a balanced client: the one place that speaks node-soap's http client
+ * API. A request for the balancer's own address (or a pool server's) is balanced: a call through the
+ * failover runner, a document fetch through the hedged fetcher. Every document node-soap fetches,
+ * from the pool or from another host, is checked and rewritten before node-soap parses it, so that
+ * none of its addresses bypasses the balancer. A call to any other URL (an explicit endpoint on
+ * another host) goes straight to the inner client.
  */
 export class BalancingHttpClient extends HttpClient {
-  /** Every service description fetched through the balancer, by path, as node-soap received it. */
-  readonly descriptions = new Map<string, RewriteResult>();
-  readonly #balancer: Balancer;
-  readonly #inner: HttpClientLike;
-  readonly #endpoint: string;
-  readonly #isIdempotent: (operation: string | undefined) => boolean;
-  readonly #operations: OperationTracker;
-  readonly #failover: FailoverRunner;
+  readonly #options: BalancingHttpClientOptions;
 
   constructor(options: BalancingHttpClientOptions) {
     super();
-    this.#balancer = options.balancer;
-    this.#inner = options.inner;
-    this.#endpoint = options.endpoint;
-    this.#isIdempotent = options.isIdempotent;
-    this.#operations = options.operations;
-    this.#failover = new FailoverRunner(options);
-  }
-
-  /** Aborts the requests in flight and fails every later one with `SOAPBAL_CLOSED`. */
-  close(): void {
-    this.#failover.close();
+    this.#options = options;
   }
 
   override request(
@@ -118,17 +109,13 @@ export class BalancingHttpClient extends HttpClient {
     headers: Headers,
     options: PerCallOptions,
     caller: unknown,
-  ): unknown {
+  ): Promise<unknown> | unknown {
+    const { inner, documents } = this.#options;
     const isFetch = data === null || data === undefined;
     const path = this.#pathOf(url);
-    if (path === undefined) {
-      const guarded = isFetch ? guardFetchedDocument(url, callback) : callback;
-      return this.#inner.request(url, data, guarded, headers, options, caller);
-    }
-    const call = this.#call(path, isFetch, options);
     const send = (target: string, attemptOptions: Record<string, unknown>) =>
       new Promise<Answer>((resolve, reject) => {
-        const returned = this.#inner.request(
+        const returned = inner.request(
           target,
           data,
           (error, response, body) => {
@@ -143,15 +130,28 @@ export class BalancingHttpClient extends HttpClient {
         // The callback reports the outcome; a rejection of the returned promise would be a second, unhandled one.
         if (returned instanceof Promise) returned.catch(noop);
       });
-    return this.#failover.run(call, send, noop).then(
-      ({ result: { response, body: received }, server }) => {
-        this.#balancer.release(server);
+    if (path === undefined && !isFetch) return inner.request(url, data, callback, headers, options, caller);
+    const answered =
+      path === undefined
+        ? this.#fetchForeign(url, options, send)
+        : isFetch
+          ? this.#options.fetches.fetch(path, options, send, judgeBuffered, noop)
+          : this.#options.calls.run(this.#call(path, options), send, judgeBuffered, noop);
+    return answered.then(
+      ({ result: { response, body: received }, lease }) => {
+        lease?.release();
         let body = received;
-        try {
-          if (isFetch && response.status === 200) body = this.#rewriteDescription(path, body);
-        } catch (error: unknown) {
-          callback(error);
-          return undefined;
+        if (isFetch && response.status === 200) {
+          try {
+            body = documents.accept(
+              path ?? url,
+              path === undefined ? url : `${this.#options.endpoint}${path}`,
+              body,
+            );
+          } catch (error: unknown) {
+            callback(error);
+            return undefined;
+          }
         }
         response.data = body;
         callback(null, response, body);
@@ -164,6 +164,24 @@ export class BalancingHttpClient extends HttpClient {
     );
   }
 
+  /**
+   * A document on a host outside the pool (an absolute import location): fetched from that host,
+   * once, within the fetch budget; rewritten like every other document.
+   */
+  #fetchForeign(
+    url: string,
+    options: PerCallOptions,
+    send: (target: string, options: Record<string, unknown>) => Promise<Answer>,
+  ): Promise<{ readonly result: Answer; readonly lease: Lease | undefined }> {
+    const attemptOptions = withTimeout(options, this.#options.fetchTimeoutMs);
+    return this.#options.attempts
+      .run(url, attemptOptions, send, () => undefined, noop)
+      .then((outcome) => {
+        if (outcome.failure === undefined) return { result: outcome.result, lease: undefined };
+        throw outcome.error ?? new Error(`GET ${url} failed (${outcome.failure})`);
+      });
+  }
+
   #requestStream(
     url: string,
     data: unknown,
@@ -171,7 +189,7 @@ export class BalancingHttpClient extends HttpClient {
     options: PerCallOptions,
     caller: unknown,
   ): Promise<unknown> {
-    const inner = this.#inner;
+    const { inner } = this.#options;
     if (typeof inner.requestStream !== 'function') {
       return Promise.reject(
         new TypeError('The `soap.httpClient` given has no requestStream(); stream mode needs it'),
@@ -179,56 +197,45 @@ export class BalancingHttpClient extends HttpClient {
     }
     const path = this.#pathOf(url);
     if (path === undefined) return inner.requestStream(url, data, headers, options, caller);
-    const call = this.#call(path, data === null || data === undefined, options);
     const send = (target: string, attemptOptions: Record<string, unknown>) =>
       inner.requestStream?.(target, data, headers, attemptOptions, caller) as Promise<HttpResponse>;
-    return this.#failover.run(call, send, destroyBody).then(({ result: response, server }) => {
-      // The call stays in flight on its server until the body has been read.
-      if (isStream(response.data)) finished(response.data, () => this.#balancer.release(server));
-      else this.#balancer.release(server);
-      return response;
-    });
+    return this.#options.calls
+      .run(this.#call(path, options), send, judgeStreamed, destroyBody)
+      .then(({ result: response, lease }) => {
+        // The call stays in flight on its server until the body has been read; a body cut short
+        // (the server died mid-answer) is a failure of the server like any other reset.
+        if (isStream(response.data)) {
+          finished(response.data, (error) => (error ? lease.failed('reset') : lease.release()));
+        } else {
+          lease.release();
+        }
+        return response;
+      });
   }
 
-  #call(path: string, isFetch: boolean, options: PerCallOptions): Call {
-    const operation = isFetch ? undefined : this.#operations.current;
-    return { path, operation, mayRepeat: isFetch || this.#isIdempotent(operation), options };
+  #call(path: string, options: PerCallOptions) {
+    const operation = this.#options.operations.current;
+    return { path, operation, mayRepeat: this.#options.isIdempotent(operation), options };
   }
 
   /** The part after the balancer's origin or a pool server's base; `undefined` for other URLs. */
   #pathOf(url: string): string | undefined {
-    if (url.startsWith(this.#endpoint)) {
-      const rest = url.slice(this.#endpoint.length);
+    const { endpoint, balancer } = this.#options;
+    if (url.startsWith(endpoint)) {
+      const rest = url.slice(endpoint.length);
       if (rest === '' || rest.startsWith('/')) return rest || '/';
       if (rest.startsWith('?')) return `/${rest}`;
     }
-    return logicalPathUnder(url, this.#balancer.urls);
-  }
-
-  #rewriteDescription(path: string, body: unknown): string {
-    const text = Buffer.isBuffer(body) ? body.toString('utf8') : String(body);
-    const rewritten = rewriteWsdl(text, {
-      endpoint: this.#endpoint,
-      servers: this.#balancer.urls,
-      source: path,
-    });
-    this.descriptions.set(path, rewritten);
-    return rewritten.xml;
+    return logicalPathUnder(url, balancer.urls);
   }
 }
 
-/** Documents from outside the pool are not rewritten, but they are not parsed with a DTD either. */
-function guardFetchedDocument(url: string, callback: RequestCallback): RequestCallback {
-  return (error, response, body) => {
-    if (!error && (response as HttpResponse | undefined)?.status === 200) {
-      try {
-        assertNoDtd(Buffer.isBuffer(body) ? body.toString('utf8') : String(body), url);
-      } catch (unsafe: unknown) {
-        return callback(unsafe);
-      }
-    }
-    return callback(error, response, body);
-  };
+function judgeBuffered(answer: Answer) {
+  return judgeAnswer(answer.status, headerReader(answer.response.headers), answer.body);
+}
+
+function judgeStreamed(response: HttpResponse) {
+  return judgeAnswer(response.status, headerReader(response.headers), undefined);
 }
 
 function isStream(value: unknown): value is NodeJS.ReadableStream {

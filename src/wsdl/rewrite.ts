@@ -1,8 +1,8 @@
 import { type Attr, DOMParser, type Document, type Element, XMLSerializer } from '@xmldom/xmldom';
 import * as xpath from 'xpath';
 import { ErrorCode, SoapBalancerError } from '../errors.js';
-import { assertNoDtd } from './dtd-guard.js';
 import { logicalPathUnder, pathAndQuery } from '../urls.js';
+import { assertNoDtd } from './dtd-guard.js';
 
 const namespaces = {
   wsdl: 'http://schemas.xmlsoap.org/wsdl/',
@@ -27,6 +27,8 @@ export interface RewriteOptions {
   readonly servers: readonly string[];
   /** Names the document in error messages. */
   readonly source?: string;
+  /** The absolute URL the document was fetched from; relative addresses resolve against it. */
+  readonly baseUrl?: string;
 }
 
 /** One rewritten `soap:address` / `soap12:address`. */

@@ -203,7 +203,10 @@ test('tries a failed server again once its backoff has passed', async (t) => {
   const dead = await refusedUrl();
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
     servers: [servers[0]!.url, dead],
-    policy: { name: 'last-eligible', pick: (list, isEligible) => list.findLast(isEligible) },
+    policy: {
+      name: 'last-eligible',
+      pick: (view) => view.servers.findLast((server) => view.isEligible(server)),
+    },
     downBackoffMs: 50,
     maxDownBackoffMs: 50,
   });

@@ -56,15 +56,6 @@ test('rejects a WSDL that is not XML with SOAPBAL_WSDL_INVALID', async (t) => {
   assert.equal(error.code, ErrorCode.WsdlInvalid);
 });
 
-test('rejects a WSDL without any soap address with SOAPBAL_WSDL_NO_ADDRESS', async (t) => {
-  const wsdl = await serveWsdl(t, (url) =>
-    calculatorWsdl({ address: url }).replace(/<wsdl:service[\s\S]*<\/wsdl:service>/, ''),
-  );
-  const error = await creationError(`${wsdl.url}/x?wsdl`, [wsdl.url]);
-  assert.ok(isSoapBalancerError(error));
-  assert.equal(error.code, ErrorCode.WsdlNoAddress);
-});
-
 test('reports a WSDL URL that answers 404 as SOAPBAL_WSDL_LOAD_FAILED with the cause', async (t) => {
   const servers = await startCalculators(t, 1);
   const error = await creationError(`${servers[0]!.url}/no-such-service?wsdl`, [servers[0]!.url]);
@@ -82,7 +73,7 @@ test('reports a WSDL fetch that every server fails as SOAPBAL_ATTEMPTS_EXHAUSTED
   assert.equal(error.code, ErrorCode.AttemptsExhausted);
   assert.deepEqual(
     error.attempts.map((attempt) => [attempt.failure, attempt.status]),
-    [['unavailable-status', 503]],
+    [['rejected', 503]],
   );
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { BasicAuthSecurity } from 'soap';
 import {
   type BalancedSoapClient,
   type BalancerEvents,
@@ -8,7 +9,10 @@ import {
   isSoapBalancerError,
 } from '../../src/index.js';
 import { startFakeMonitor } from '../helpers/fake-monitor.js';
-import { refusedUrl, startCalculators } from '../helpers/servers.js';
+import { refusedUrl, startCalculators, startPlainServer } from '../helpers/servers.js';
+
+/** Replicas learned from the monitor all run on this host, on ports of their own. */
+const loopback = ['http://127.0.0.1:*'];
 
 const until = async (condition: () => boolean, what: string): Promise<void> => {
   // A bounded wait for a condition, not a measurement: fails the test if it never comes.
@@ -44,6 +48,7 @@ test('takes the whole pool from the monitor, sending the bearer token', async (t
   const monitor = await startFakeMonitor(t);
   monitor.report(servers.map((server) => ({ url: server.url })));
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    allow: loopback,
     monitor: { url: monitor.url, token: 's3cret' },
   });
   t.after(() => client.close());
@@ -61,7 +66,10 @@ test('sends nothing to servers the monitor reports down or draining', async (t) 
     { url: servers[1]!.url, state: 'down' },
     { url: servers[2]!.url, state: 'draining' },
   ]);
-  const client = await createBalancedClient(servers[0]!.wsdlUrl, { monitor: { url: monitor.url } });
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    allow: loopback,
+    monitor: { url: monitor.url },
+  });
   t.after(() => client.close());
 
   const served = await callMany(client, 20);
@@ -77,6 +85,7 @@ test('adds a server the monitor starts reporting, and it receives calls', async 
   const monitor = await startFakeMonitor(t);
   monitor.report([{ url: servers[0]!.url }]);
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    allow: loopback,
     monitor: { url: monitor.url, ttlMs: 1, maxAgeMs: 60_000 },
   });
   t.after(() => client.close());
@@ -102,7 +111,10 @@ test('steers calls away from a server the monitor reports busy, without herding 
     { url: servers[1]!.url, load: 1, capacity: 4 },
     { url: servers[2]!.url, load: 8, capacity: 4 },
   ]);
-  const client = await createBalancedClient(servers[0]!.wsdlUrl, { monitor: { url: monitor.url } });
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    allow: loopback,
+    monitor: { url: monitor.url },
+  });
   t.after(() => client.close());
 
   const served = await callMany(client, 24);
@@ -117,6 +129,7 @@ test('keeps calling on the last known pool while the monitor answers garbage, an
   const monitor = await startFakeMonitor(t);
   monitor.report(servers.map((server) => ({ url: server.url })));
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    allow: loopback,
     monitor: { url: monitor.url, ttlMs: 1, maxAgeMs: 60_000 },
   });
   t.after(() => client.close());
@@ -143,6 +156,7 @@ test('does not make calls wait for a status refresh that hangs', async (t) => {
   const monitor = await startFakeMonitor(t);
   monitor.report(servers.map((server) => ({ url: server.url })));
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    allow: loopback,
     monitor: { url: monitor.url, ttlMs: 1, maxAgeMs: 60_000, timeoutMs: 60_000 },
   });
   t.after(() => client.close());
@@ -166,6 +180,7 @@ test('stops trusting the status after maxAgeMs without an answer, and calls the 
   const monitor = await startFakeMonitor(t);
   monitor.report([{ url: servers[0]!.url }, { url: servers[1]!.url, state: 'down' }]);
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    allow: loopback,
     monitor: { url: monitor.url, ttlMs: 20, maxAgeMs: 50 },
   });
   t.after(() => client.close());
@@ -186,6 +201,7 @@ test('revalidates with If-None-Match and takes a 304 as fresh', async (t) => {
   const monitor = await startFakeMonitor(t);
   monitor.report([{ url: servers[0]!.url }]);
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    allow: loopback,
     monitor: { url: monitor.url, ttlMs: 1, maxAgeMs: 60_000 },
   });
   t.after(() => client.close());
@@ -202,6 +218,7 @@ test('revalidates with If-None-Match and takes a 304 as fresh', async (t) => {
 test('fails with SOAPBAL_MONITOR_UNAVAILABLE when the monitor is down and no servers are given', async (t) => {
   const dead = await refusedUrl();
   const error = await createBalancedClient('http://127.0.0.1:1/calculator?wsdl', {
+    allow: loopback,
     monitor: { url: `${dead}/status`, timeoutMs: 500 },
   }).catch((reason: unknown) => reason);
   assert.ok(isSoapBalancerError(error));
@@ -214,10 +231,82 @@ test('starts on the given servers when the monitor is down, and reports it', asy
   const dead = await refusedUrl();
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
     servers: servers.map((server) => server.url),
+    allow: loopback,
     monitor: { url: `${dead}/status`, timeoutMs: 500 },
   });
   t.after(() => client.close());
 
   assert.equal((await callMany(client, 4)).length, 4);
   assert.equal(client.balancer.servers().length, 2);
+});
+
+test('a monitor that lists a foreign origin as up gets it no call and no credential (default allow rule)', async (t) => {
+  const [server] = await startCalculators(t, 1);
+  const foreign = await startPlainServer(t, (_, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/xml' }).end('<stolen/>');
+  });
+  const monitor = await startFakeMonitor(t);
+  monitor.report([{ url: server!.url }]);
+  const client = await createBalancedClient(server!.wsdlUrl, {
+    servers: [server!.url],
+    monitor: { url: monitor.url, ttlMs: 1 },
+  });
+  t.after(() => client.close());
+  client.setSecurity(new BasicAuthSecurity('app', 'secret'));
+  const notAllowed = record(client, 'serverNotAllowed');
+
+  monitor.report([{ url: server!.url }, { url: foreign.url }, { url: 'http://attacker.example:80' }]);
+  await until(() => {
+    poke(client);
+    return notAllowed.length === 2;
+  }, 'the client to read the hostile status');
+  const served = await callMany(client, 40);
+
+  assert.equal(served.length, 40);
+  assert.equal(foreign.hits(), 0, 'the foreign origin received nothing');
+  assert.deepEqual(
+    client.balancer.servers().map((info) => info.url),
+    [server!.url],
+  );
+  assert.deepEqual(
+    notAllowed.map((event) => event.server).sort(),
+    [foreign.url, 'http://attacker.example'].sort(),
+  );
+});
+
+test('a monitor that lists 10,000 refusing servers does not break calls (they are not allowed)', async (t) => {
+  const servers = await startCalculators(t, 2);
+  const dead = await refusedUrl();
+  const monitor = await startFakeMonitor(t);
+  const flood = Array.from({ length: 9_998 }, (_, i) => ({ url: `http://10.255.${i >> 8}.${i & 255}:9` }));
+  monitor.report(
+    [...servers.map((server) => ({ url: server.url })), { url: dead }, ...flood].slice(0, 10_000),
+  );
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    servers: servers.map((server) => server.url),
+    monitor: { url: monitor.url, ttlMs: 1 },
+  });
+  t.after(() => client.close());
+
+  const served = await callMany(client, 60);
+  assert.equal(served.length, 60, 'every call succeeded');
+  assert.equal(client.balancer.servers().length, 2);
+});
+
+test('allow patterns admit the servers a monitor-only pool needs, and only those', async (t) => {
+  const servers = await startCalculators(t, 2);
+  const monitor = await startFakeMonitor(t);
+  monitor.report([{ url: servers[0]!.url }, { url: servers[1]!.url }, { url: 'http://localhost:1' }]);
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    monitor: { url: monitor.url },
+    allow: (url) => url.hostname === '127.0.0.1',
+  });
+  t.after(() => client.close());
+
+  const served = await callMany(client, 30);
+  assert.deepEqual(new Set(served), new Set(servers.map((server) => server.name)));
+  assert.deepEqual(
+    client.balancer.servers().map((info) => info.url),
+    [servers[0]!.url, servers[1]!.url],
+  );
 });

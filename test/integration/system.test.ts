@@ -35,6 +35,7 @@ async function balancedClient(
   monitorUrl: string,
 ): Promise<BalancedSoapClient> {
   const client = await createBalancedClient(wsdlUrl, {
+    allow: ['http://127.0.0.1:*'],
     monitor: { url: monitorUrl, ttlMs: 20, maxAgeMs: 5_000 },
     idempotent: ['Add'],
   });

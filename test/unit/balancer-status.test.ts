@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Balancer } from '../../src/balancer/balancer.js';
-import type { ServerState } from '../../src/balancer/server.js';
+import type { Lease } from '../../src/balancer/lease.js';
+import { ErrorCode, SoapBalancerError } from '../../src/errors.js';
 import { statusSnapshot as snapshot } from '../helpers/status-snapshot.js';
 import { firstEligible } from './helpers.js';
 
-function setup(servers: string[] = []) {
+function setup(servers: string[] = [], allow: (url: string) => boolean = () => true) {
   const clock = { now: 1_000_000 };
   const balancer = new Balancer({
     servers,
     policy: firstEligible,
     downBackoffMs: 1000,
     maxDownBackoffMs: 30_000,
+    allow,
     now: () => clock.now,
     random: () => 0.5,
   });
@@ -22,14 +24,21 @@ function setup(servers: string[] = []) {
   balancer.on('serverUp', (event) => events.push(`up ${event.server} ${event.source}`));
   const eligible = () => {
     const picked: string[] = [];
-    const exclude = new Set<ServerState>();
-    for (let server = balancer.pick(exclude); server; server = balancer.pick(exclude)) {
-      picked.push(server.url);
-      exclude.add(server);
+    const exclude = new Set<string>();
+    for (let next = balancer.pick({ operation: 'Op', exclude }); next.type === 'picked'; ) {
+      next.lease.release();
+      picked.push(next.lease.url);
+      exclude.add(next.lease.url);
+      next = balancer.pick({ operation: 'Op', exclude });
     }
     return picked;
   };
-  return { balancer, clock, events, eligible };
+  const lease = (): Lease => {
+    const picked = balancer.pick({ operation: 'Op' });
+    assert.equal(picked.type, 'picked');
+    return (picked as { lease: Lease }).lease;
+  };
+  return { balancer, clock, events, eligible, lease };
 }
 
 describe('Balancer with monitor status', () => {
@@ -83,29 +92,25 @@ describe('Balancer with monitor status', () => {
   });
 
   test('occupancy is the monitor’s load plus this client’s calls started since, per slot (cost = occupancy + 1 before any latency sample)', () => {
-    const { balancer } = setup();
+    const { balancer, lease } = setup();
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0.5, capacity: 4 }]));
     const [a] = balancer.servers();
     assert.equal(a?.cost, 1.5);
-    const server = balancer.pick(new Set()) as ServerState;
-    balancer.acquire(server);
-    balancer.acquire(server);
+    const calls = [lease(), lease()];
     assert.equal(balancer.servers()[0]?.cost, 2);
 
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0.75, capacity: 4 }]));
     assert.equal(balancer.servers()[0]?.cost, 1.75, 'the new load already counts the calls in flight');
-    balancer.release(server);
-    balancer.release(server);
+    for (const call of calls) call.release();
     assert.equal(balancer.servers()[0]?.cost, 1.25);
   });
 
   test('occupancy never goes below zero', () => {
-    const { balancer } = setup();
-    const server = () => balancer.pick(new Set()) as ServerState;
+    const { balancer, lease } = setup();
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0 }]));
-    balancer.acquire(server());
+    const call = lease();
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0 }]));
-    balancer.release(server());
+    call.release();
     assert.equal(balancer.servers()[0]?.cost, 1);
   });
 
@@ -117,7 +122,7 @@ describe('Balancer with monitor status', () => {
         { url: 'http://b', load: 2 },
       ]),
     );
-    balancer.forgetStatus();
+    balancer.expireStatus(20_000);
 
     assert.deepEqual(eligible(), ['http://a', 'http://b']);
     assert.deepEqual(
@@ -130,14 +135,64 @@ describe('Balancer with monitor status', () => {
   });
 
   test('this client’s own failure evidence wins over a monitor that says up', () => {
-    const { balancer, clock, eligible } = setup();
+    const { balancer, clock, eligible, lease } = setup();
     balancer.applyStatus(snapshot([{ url: 'http://a' }, { url: 'http://b' }]));
-    balancer.reportFailure(balancer.pick(new Set()) as ServerState, 'unreachable');
+    lease().failed('unreachable');
     balancer.applyStatus(snapshot([{ url: 'http://a' }, { url: 'http://b' }]));
     assert.deepEqual(eligible(), ['http://b']);
     assert.equal(balancer.servers()[0]?.state, 'down');
 
     clock.now += 1000;
     assert.deepEqual(eligible(), ['http://a', 'http://b']);
+  });
+
+  test('a listed server the allow rule refuses never joins the pool, and is reported once', () => {
+    const { balancer, events, eligible } = setup(['http://static'], (url) => url.startsWith('http://ok'));
+    const notAllowed: string[] = [];
+    const updates: number[] = [];
+    balancer.on('serverNotAllowed', (event) => notAllowed.push(event.server));
+    balancer.on('statusUpdate', (event) => updates.push(event.notAllowed));
+    const listed = snapshot([{ url: 'http://ok1' }, { url: 'http://evil:9' }, { url: 'http://static' }]);
+    balancer.applyStatus(listed);
+    balancer.applyStatus(listed);
+
+    assert.deepEqual(
+      balancer.urls,
+      ['http://ok1', 'http://static'],
+      'servers given in the options need no rule',
+    );
+    assert.deepEqual(eligible(), ['http://ok1', 'http://static']);
+    assert.deepEqual(notAllowed, ['http://evil:9']);
+    assert.deepEqual(updates, [1, 1]);
+    assert.deepEqual(events, ['added http://ok1']);
+  });
+
+  test('status events: update, error, recovered after failures, expired', () => {
+    const { balancer } = setup();
+    const seen: string[] = [];
+    balancer.on('statusUpdate', (event) =>
+      seen.push(`update ${event.changed} ${event.servers} ${event.generatedAt}`),
+    );
+    balancer.on('monitorError', (event) =>
+      seen.push(`error ${event.error.code} ${event.consecutiveFailures}`),
+    );
+    balancer.on('monitorRecovered', (event) => seen.push(`recovered ${event.afterFailures}`));
+    balancer.on('statusExpired', (event) => seen.push(`expired ${event.ageMs}`));
+    const failure = new SoapBalancerError(ErrorCode.MonitorUnavailable, 'down');
+
+    balancer.applyStatus({ ...snapshot([{ url: 'http://a' }]), generatedAt: '2026-01-01T00:00:00.000Z' });
+    balancer.statusFailed(failure);
+    balancer.statusFailed(failure);
+    balancer.expireStatus(10_001);
+    balancer.confirmStatus();
+
+    assert.deepEqual(seen, [
+      'update true 1 2026-01-01T00:00:00.000Z',
+      'error SOAPBAL_MONITOR_UNAVAILABLE 1',
+      'error SOAPBAL_MONITOR_UNAVAILABLE 2',
+      'expired 10001',
+      'recovered 2',
+      'update false 1 2026-01-01T00:00:00.000Z',
+    ]);
   });
 });

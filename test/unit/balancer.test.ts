@@ -1,39 +1,37 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Balancer } from '../../src/balancer/balancer.js';
-import type { ServerDownEvent, ServerUpEvent } from '../../src/balancer/events.js';
-import type { ServerState } from '../../src/balancer/server.js';
+import { Balancer, type PickRequest } from '../../src/balancer/balancer.js';
+import type { FailoverEvent, ServerDownEvent, ServerUpEvent } from '../../src/balancer/events.js';
+import type { Lease } from '../../src/balancer/lease.js';
+import type { SelectionPolicy, ServerView } from '../../src/balancer/policy.js';
 import { firstEligible } from './helpers.js';
 
-interface Fixture {
-  readonly balancer: Balancer;
-  readonly clock: { now: number; random: number };
-  readonly server: (url: string) => ServerState;
-}
-
-function setup(servers = ['http://a', 'http://b', 'http://c']): Fixture {
+function setup(servers = ['http://a', 'http://b', 'http://c'], policy: SelectionPolicy = firstEligible) {
   const clock = { now: 1_000_000, random: 0.5 };
   const balancer = new Balancer({
     servers,
-    policy: firstEligible,
+    policy,
     downBackoffMs: 1000,
     maxDownBackoffMs: 30_000,
     now: () => clock.now,
     random: () => clock.random,
   });
-  // pick() hands out the balancer's own ServerState objects; collect them by url.
-  const states = new Map<string, ServerState>();
-  const exclude = new Set<ServerState>();
-  for (let next = balancer.pick(exclude); next; next = balancer.pick(exclude)) {
-    states.set(next.url, next);
-    exclude.add(next);
-  }
-  const server = (url: string): ServerState => {
-    const state = states.get(url);
-    assert.ok(state, `no server ${url}`);
-    return state;
+  /** Leases the server with this URL (every other one excluded), as an attempt would. */
+  const lease = (url: string): Lease => {
+    const picked = balancer.pick({
+      operation: 'Op',
+      exclude: new Set(balancer.urls.filter((other) => other !== url)),
+    });
+    assert.equal(picked.type, 'picked', `${url} is not eligible`);
+    return (picked as { lease: Lease }).lease;
   };
-  return { balancer, clock, server };
+  const pickUrl = (request: Partial<PickRequest> = {}): string | undefined => {
+    const picked = balancer.pick({ operation: 'Op', ...request });
+    if (picked.type === 'unavailable') return undefined;
+    picked.lease.release();
+    return picked.lease.url;
+  };
+  return { balancer, clock, lease, pickUrl };
 }
 
 type ClientDownEvent = Extract<ServerDownEvent, { source: 'client' }>;
@@ -53,20 +51,56 @@ describe('Balancer', () => {
     assert.equal(balancer.policyName, 'first');
   });
 
-  test('pick skips the servers in the exclude set', () => {
-    const { balancer, server } = setup();
-    assert.equal(balancer.pick(new Set([server('http://a')]))?.url, 'http://b');
-    assert.equal(balancer.pick(new Set([server('http://a'), server('http://b')]))?.url, 'http://c');
-    assert.equal(
-      balancer.pick(new Set([server('http://a'), server('http://b'), server('http://c')])),
-      undefined,
+  test('pick leases a server: in flight until released, and release is idempotent', () => {
+    const { balancer, lease } = setup();
+    const first = lease('http://b');
+    const second = lease('http://b');
+    assert.deepEqual(
+      balancer.servers().map((info) => info.inFlight),
+      [0, 2, 0],
     );
+    first.release();
+    first.release();
+    assert.equal(balancer.servers()[1]?.inFlight, 1);
+    second.succeeded(5);
+    assert.equal(
+      balancer.servers()[1]?.inFlight,
+      1,
+      'an answer does not end the lease: its body may be read',
+    );
+    second.release();
+    assert.equal(balancer.servers()[1]?.inFlight, 0);
+    assert.equal(balancer.servers()[1]?.served, 1);
   });
 
-  test('reportFailure marks the server down for downBackoffMs (random 0.5 means no jitter)', () => {
-    const { balancer, clock, server } = setup();
+  test('pick skips the servers the call already tried, and says when none is left', () => {
+    const { pickUrl } = setup();
+    assert.equal(pickUrl({ exclude: new Set(['http://a']) }), 'http://b');
+    assert.equal(pickUrl({ exclude: new Set(['http://a', 'http://b']) }), 'http://c');
+    assert.equal(pickUrl({ exclude: new Set(['http://a', 'http://b', 'http://c']) }), undefined);
+  });
+
+  test('a pick that moves a call on emits failover; a first pick does not', () => {
+    const { balancer, pickUrl } = setup();
+    const failovers: FailoverEvent[] = [];
+    balancer.on('failover', (event) => failovers.push(event));
+    pickUrl();
+    pickUrl({
+      exclude: new Set(['http://a']),
+      previous: { server: 'http://a', failure: 'unreachable' },
+      attempt: 2,
+    });
+    assert.deepEqual(failovers, [
+      { operation: 'Op', from: 'http://a', to: 'http://b', failure: 'unreachable', attempt: 2 },
+    ]);
+  });
+
+  test('a failed lease marks the server down for downBackoffMs (random 0.5 means no jitter) and ends', () => {
+    const { balancer, clock, lease, pickUrl } = setup();
     const events = downEvents(balancer);
-    balancer.reportFailure(server('http://a'), 'unreachable');
+    const attempt = lease('http://a');
+    attempt.failed('unreachable');
+    attempt.failed('unreachable');
 
     assert.deepEqual(events, [
       {
@@ -77,21 +111,20 @@ describe('Balancer', () => {
         consecutiveFailures: 1,
       },
     ]);
-    assert.equal(balancer.pick(new Set())?.url, 'http://b');
+    assert.equal(pickUrl(), 'http://b');
     const [a] = balancer.servers();
     assert.equal(a?.state, 'down');
-    assert.equal(a?.downUntil, clock.now + 1000);
-    assert.equal(a?.consecutiveFailures, 1);
-    assert.equal(a?.failed, 1);
+    assert.equal(a?.inFlight, 0);
+    assert.equal(a?.failed, 1, 'a lease fails once');
   });
 
   test('the backoff doubles with each consecutive failure and is capped at maxDownBackoffMs', () => {
-    const { balancer, clock, server } = setup();
+    const { balancer, clock, lease } = setup();
     const events = downEvents(balancer);
     const backoffs: number[] = [];
     for (let i = 0; i < 8; i++) {
       // Tried again once its backoff is over, and failing again.
-      balancer.reportFailure(server('http://a'), 'timeout');
+      lease('http://a').failed('timeout');
       backoffs.push((events.at(-1)?.until ?? 0) - clock.now);
       clock.now = events.at(-1)?.until ?? 0;
     }
@@ -103,24 +136,11 @@ describe('Balancer', () => {
     );
   });
 
-  test('stays capped after very many consecutive failures', () => {
-    const { balancer, clock, server } = setup();
-    for (let i = 0; i < 100; i++) {
-      balancer.reportFailure(server('http://a'), 'reset');
-      clock.now = balancer.servers()[0]?.downUntil ?? 0;
-    }
-    assert.equal(balancer.servers()[0]?.consecutiveFailures, 100);
-    const start = clock.now;
-    balancer.reportFailure(server('http://a'), 'reset');
-    assert.equal(balancer.servers()[0]?.downUntil, start + 30_000);
-  });
-
   test('failures of calls that were in flight on a server already down count as the same outage', () => {
-    const { balancer, clock, server } = setup();
+    const { balancer, clock, lease } = setup();
     const events = downEvents(balancer);
-    balancer.reportFailure(server('http://a'), 'reset');
-    balancer.reportFailure(server('http://a'), 'reset');
-    balancer.reportFailure(server('http://a'), 'reset');
+    const inFlight = [lease('http://a'), lease('http://a'), lease('http://a')];
+    for (const attempt of inFlight) attempt.failed('reset');
 
     assert.equal(events.length, 1);
     assert.equal(balancer.servers()[0]?.consecutiveFailures, 1);
@@ -129,14 +149,14 @@ describe('Balancer', () => {
   });
 
   test('jitter scales the backoff by a factor from 0.8 (random 0) to 1.2 (random near 1)', () => {
-    const { balancer, clock, server } = setup();
+    const { balancer, clock, lease } = setup();
     const events = downEvents(balancer);
     clock.random = 0;
-    balancer.reportFailure(server('http://a'), 'unreachable');
+    lease('http://a').failed('unreachable');
     clock.random = 0.999_999;
-    balancer.reportFailure(server('http://b'), 'unreachable');
+    lease('http://b').failed('unreachable');
     clock.random = 0.25;
-    balancer.reportFailure(server('http://c'), 'unreachable');
+    lease('http://c').failed('unreachable');
 
     assert.deepEqual(
       events.map((event) => event.until - clock.now),
@@ -144,17 +164,36 @@ describe('Balancer', () => {
     );
   });
 
+  test('a Retry-After is honoured instead of the backoff, capped at maxDownBackoffMs', () => {
+    const { balancer, clock, lease, pickUrl } = setup();
+    const events = downEvents(balancer);
+    lease('http://a').failed('rejected', 5_000);
+    lease('http://b').failed('rejected', 3_600_000);
+
+    assert.deepEqual(
+      events.map((event) => [event.server, event.until - clock.now, event.retryAfterMs]),
+      [
+        ['http://a', 5_000, 5_000],
+        ['http://b', 30_000, 3_600_000],
+      ],
+    );
+    clock.now += 4_999;
+    assert.equal(pickUrl(), 'http://c');
+    clock.now += 1;
+    assert.equal(pickUrl(), 'http://a');
+  });
+
   test('a down server becomes eligible again once the clock passes downUntil', () => {
-    const { balancer, clock, server } = setup(['http://a']);
-    balancer.reportFailure(server('http://a'), 'unreachable');
+    const { balancer, clock, lease, pickUrl } = setup(['http://a']);
+    lease('http://a').failed('unreachable');
     const until = clock.now + 1000;
 
     clock.now = until - 1;
-    assert.equal(balancer.pick(new Set()), undefined);
+    assert.equal(pickUrl(), undefined);
     assert.equal(balancer.servers()[0]?.state, 'down');
 
     clock.now = until;
-    assert.equal(balancer.pick(new Set())?.url, 'http://a');
+    assert.equal(pickUrl(), 'http://a');
     assert.deepEqual(balancer.servers()[0], {
       url: 'http://a',
       inFlight: 0,
@@ -169,20 +208,24 @@ describe('Balancer', () => {
     });
   });
 
-  test('reportSuccess after failures resets the backoff and emits serverUp exactly once', () => {
-    const { balancer, clock, server } = setup();
+  test('success after failures resets the backoff and emits serverUp exactly once', () => {
+    const { balancer, clock, lease } = setup();
     const ups: ServerUpEvent[] = [];
     balancer.on('serverUp', (event) => ups.push(event));
     const events = downEvents(balancer);
-    const a = server('http://a');
 
-    balancer.reportFailure(a, 'unreachable');
-    balancer.reportFailure(a, 'unreachable');
-    balancer.reportSuccess(a, 10);
-    balancer.reportSuccess(a, 10);
+    lease('http://a').failed('unreachable');
+    clock.now += 1000;
+    lease('http://a').failed('unreachable');
+    clock.now += 2000;
+    const answered = lease('http://a');
+    answered.succeeded(10);
+    answered.release();
+    const again = lease('http://a');
+    again.succeeded(10);
+    again.release();
 
     assert.deepEqual(ups, [{ server: 'http://a', source: 'client' }]);
-    assert.equal(balancer.pick(new Set())?.url, 'http://a');
     const info = balancer.servers()[0];
     assert.equal(info?.state, 'up');
     assert.equal(info?.consecutiveFailures, 0);
@@ -190,51 +233,67 @@ describe('Balancer', () => {
     assert.equal(info?.failed, 2);
 
     // The next failure starts from the base backoff again.
-    balancer.reportFailure(a, 'unreachable');
+    lease('http://a').failed('unreachable');
     assert.equal(events.at(-1)?.until, clock.now + 1000);
     assert.equal(events.at(-1)?.consecutiveFailures, 1);
   });
 
-  test('reportSuccess on a healthy server emits no serverUp', () => {
-    const { balancer, server } = setup();
-    let ups = 0;
-    balancer.on('serverUp', () => ups++);
-    balancer.reportSuccess(server('http://b'), 10);
-    assert.equal(ups, 0);
-    assert.equal(balancer.servers()[1]?.served, 1);
-  });
-
-  test('acquire and release count calls in flight, never below 0', () => {
-    const { balancer, server } = setup();
-    const b = server('http://b');
-    balancer.acquire(b);
-    balancer.acquire(b);
-    assert.equal(balancer.servers()[1]?.inFlight, 2);
-    balancer.release(b);
-    assert.equal(b.inFlight, 1);
-    balancer.release(b);
-    balancer.release(b);
-    assert.equal(b.inFlight, 0);
-    assert.deepEqual(
-      balancer.servers().map((info) => info.inFlight),
-      [0, 0, 0],
-    );
-  });
-
   test('servers() is a snapshot showing each server up or down', () => {
-    const { balancer, clock, server } = setup();
-    balancer.reportFailure(server('http://b'), 'reset');
+    const { balancer, clock, lease } = setup();
+    lease('http://b').failed('reset');
     const snapshot = balancer.servers();
-    balancer.acquire(server('http://a'));
+    lease('http://a');
 
     assert.deepEqual(
-      snapshot.map((info) => [info.url, info.state, info.downUntil]),
+      snapshot.map((info) => [info.url, info.state, info.downUntil, info.inFlight]),
       [
-        ['http://a', 'up', 0],
-        ['http://b', 'down', clock.now + 1000],
-        ['http://c', 'up', 0],
+        ['http://a', 'up', 0, 0],
+        ['http://b', 'down', clock.now + 1000, 0],
+        ['http://c', 'up', 0, 0],
       ],
     );
-    assert.equal(snapshot[0]?.inFlight, 0);
+  });
+
+  test('policies see read-only views with the cost computed, not the servers’ state', () => {
+    let seen: readonly ServerView[] = [];
+    let during: unknown[] = [];
+    const spy: SelectionPolicy = {
+      name: 'spy',
+      pick: (view) => {
+        seen = view.servers;
+        during = view.servers.map((server) => [server.url, server.inFlight, server.cost]);
+        return view.servers.find((server) => view.isEligible(server));
+      },
+    };
+    const { balancer } = setup(['http://a', 'http://b'], spy);
+    balancer.pick({ operation: 'Op' });
+
+    assert.deepEqual(during, [
+      ['http://a', 0, 1],
+      ['http://b', 0, 1],
+    ]);
+    const [a] = seen;
+    assert.throws(() => {
+      (a as { inFlight: number }).inFlight = 5;
+    }, TypeError);
+    assert.equal(
+      Object.keys(a as object).length + Object.getOwnPropertySymbols(a).length,
+      0,
+      'nothing of the state is reachable from the view',
+    );
+  });
+
+  test('a policy that returns a server that is not eligible is refused with a TypeError', () => {
+    const rogue: SelectionPolicy = { name: 'rogue', pick: (view) => view.servers[0] };
+    const { balancer } = setup(['http://a', 'http://b'], rogue);
+    assert.throws(
+      () => balancer.pick({ operation: 'Op', exclude: new Set(['http://a']) }),
+      /Policy `rogue` returned a server that was not eligible/,
+    );
+    const impostor: SelectionPolicy = {
+      name: 'impostor',
+      pick: () => ({ url: 'http://a', inFlight: 0, cost: 0 }),
+    };
+    assert.throws(() => setup(['http://a'], impostor).balancer.pick({ operation: 'Op' }), TypeError);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { SelectionPolicy } from '../../src/balancer/policy.js';
+import type { PickView, SelectionPolicy, ServerView } from '../../src/balancer/policy.js';
 import { type ErrorCode, isSoapBalancerError, type SoapBalancerError } from '../../src/errors.js';
 
 /** Asserts that `error` is a SoapBalancerError with `code`, and returns it typed. */
@@ -33,7 +33,10 @@ export async function rejectsSoapError(
 }
 
 /** A deterministic policy: the first eligible server in list order. */
-export const firstEligible: SelectionPolicy = { name: 'first', pick: (servers, ok) => servers.find(ok) };
+export const firstEligible: SelectionPolicy = {
+  name: 'first',
+  pick: (view) => view.servers.find((server) => view.isEligible(server)),
+};
 
 /** An error shaped like the ones node's net/http layer raises. */
 export function transportError(code: string, extra: Record<string, unknown> = {}): Error {
@@ -44,4 +47,12 @@ export function transportError(code: string, extra: Record<string, unknown> = {}
 export function sequence(...values: number[]): () => number {
   let index = 0;
   return () => values[index++ % values.length] ?? 0;
+}
+
+/** A pick view over plain server records, for policy tests: every server eligible unless told. */
+export function viewOf(
+  servers: readonly ServerView[],
+  isEligible: (server: ServerView) => boolean = () => true,
+): PickView {
+  return { servers, isEligible };
 }

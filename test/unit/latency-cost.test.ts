@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Balancer } from '../../src/balancer/balancer.js';
 import { PeakEwma } from '../../src/balancer/latency.js';
+import type { Lease } from '../../src/balancer/lease.js';
 import { LeastBusyPolicy } from '../../src/balancer/policies/least-busy.js';
-import type { ServerState } from '../../src/balancer/server.js';
 
 describe('PeakEwma', () => {
   test('takes the first sample, and jumps at once to a slower one', () => {
@@ -40,51 +40,57 @@ describe('latency-aware cost', () => {
       maxDownBackoffMs: 30_000,
       now: () => clock.now,
     });
-    const byUrl = (url: string): ServerState => {
-      const exclude = new Set<ServerState>();
-      for (let server = balancer.pick(exclude); server; server = balancer.pick(exclude)) {
-        if (server.url === url) return server;
-        exclude.add(server);
-      }
-      throw new Error(`no ${url}`);
+    /** Leases `url` (as a call in flight there). */
+    const lease = (url: string): Lease => {
+      const exclude = new Set(balancer.urls.filter((other) => other !== url));
+      const picked = balancer.pick({ operation: 'Op', exclude });
+      assert.equal(picked.type, 'picked');
+      return (picked as { lease: Lease }).lease;
     };
-    return { balancer, clock, byUrl };
+    /** A call to `url` answered after `latencyMs`. */
+    const answered = (url: string, latencyMs: number): void => {
+      const call = lease(url);
+      call.succeeded(latencyMs);
+      call.release();
+    };
+    const pickUrl = (): string | undefined => {
+      const picked = balancer.pick({ operation: 'Op' });
+      if (picked.type === 'unavailable') return undefined;
+      picked.lease.release();
+      return picked.lease.url;
+    };
+    return { balancer, clock, lease, answered, pickUrl };
   }
 
   test('a server five times slower loses to a fast one that already has two calls in flight', () => {
-    const { balancer, byUrl } = setup();
-    const fast = byUrl('http://fast');
-    const slow = byUrl('http://slow');
-    balancer.reportSuccess(fast, 50);
-    balancer.reportSuccess(slow, 250);
-    balancer.acquire(fast);
-    balancer.acquire(fast);
+    const { balancer, lease, answered } = setup();
+    answered('http://fast', 50);
+    answered('http://slow', 250);
+    lease('http://fast');
+    lease('http://fast');
     const costs = balancer.servers().map((server) => server.cost);
     assert.deepEqual(costs.slice(0, 2), [150, 250]);
   });
 
   test('a server without a sample is assumed to answer like the pool on average', () => {
-    const { balancer, byUrl } = setup();
-    balancer.reportSuccess(byUrl('http://fast'), 50);
-    balancer.reportSuccess(byUrl('http://slow'), 250);
+    const { balancer, answered } = setup();
+    answered('http://fast', 50);
+    answered('http://slow', 250);
     assert.equal(balancer.servers()[2]?.cost, 150);
     assert.equal(balancer.servers()[2]?.latencyMs, undefined);
   });
 
   test('a slow server left alone becomes cheap enough to be tried again', () => {
-    const { balancer, clock, byUrl } = setup();
-    const fast = byUrl('http://fast');
-    const slow = byUrl('http://slow');
-    const added = byUrl('http://new');
-    balancer.reportSuccess(fast, 50);
-    balancer.reportSuccess(added, 50);
-    balancer.reportSuccess(slow, 250);
-    for (const server of [fast, fast, added, added]) balancer.acquire(server);
-    assert.notEqual(balancer.pick(new Set())?.url, 'http://slow');
+    const { clock, lease, answered, pickUrl } = setup();
+    answered('http://fast', 50);
+    answered('http://new', 50);
+    answered('http://slow', 250);
+    for (const url of ['http://fast', 'http://fast', 'http://new', 'http://new']) lease(url);
+    assert.notEqual(pickUrl(), 'http://slow');
 
     clock.now += 10_000;
-    balancer.reportSuccess(fast, 50);
-    balancer.reportSuccess(added, 50);
-    assert.equal(balancer.pick(new Set())?.url, 'http://slow');
+    answered('http://fast', 50);
+    answered('http://new', 50);
+    assert.equal(pickUrl(), 'http://slow');
   });
 });

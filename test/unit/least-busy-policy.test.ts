@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LeastBusyPolicy } from '../../src/balancer/policies/least-busy.js';
-import type { ServerView } from '../../src/balancer/server.js';
+import type { ServerView } from '../../src/balancer/policy.js';
+import { viewOf } from './helpers.js';
 
 function servers(...inFlight: number[]): ServerView[] {
   return inFlight.map((count, index) => ({ url: `http://s${index}`, inFlight: count, cost: count }));
@@ -18,7 +19,7 @@ function distribution(
 ): Map<string, number> {
   const counts = new Map<string, number>(pool.map((server) => [server.url, 0]));
   for (let i = 0; i < rounds; i++) {
-    const picked = policy.pick(pool, isEligible);
+    const picked = policy.pick(viewOf(pool, isEligible));
     assert.ok(picked);
     counts.set(picked.url, (counts.get(picked.url) ?? 0) + 1);
   }
@@ -34,7 +35,7 @@ describe('LeastBusyPolicy', () => {
     const pool = servers(4, 2, 7, 1, 3);
     for (const start of [0, 0.2, 0.4, 0.6, 0.8, 0.99]) {
       const policy = new LeastBusyPolicy({ choices: Number.POSITIVE_INFINITY, random: () => start });
-      assert.equal(policy.pick(pool, all)?.url, 'http://s3');
+      assert.equal(policy.pick(viewOf(pool, all))?.url, 'http://s3');
     }
   });
 
@@ -52,7 +53,7 @@ describe('LeastBusyPolicy', () => {
   test('samples only eligible servers, and scans exactly when few are eligible', () => {
     const pool = servers(...Array.from({ length: 100 }, (_, i) => i));
     const onlyLast = (server: ServerView): boolean => server.url === 'http://s99';
-    assert.equal(new LeastBusyPolicy().pick(pool, onlyLast)?.url, 'http://s99');
+    assert.equal(new LeastBusyPolicy().pick(viewOf(pool, onlyLast))?.url, 'http://s99');
     const twoBusy = (server: ServerView): boolean =>
       server.url === 'http://s98' || server.url === 'http://s99';
     const counts = distribution(new LeastBusyPolicy(), pool, 200, twoBusy);
@@ -68,18 +69,15 @@ describe('LeastBusyPolicy', () => {
   test('skips ineligible servers even when they are the least busy', () => {
     const pool = servers(0, 5, 2);
     const policy = new LeastBusyPolicy({ random: () => 0 });
-    assert.equal(policy.pick(pool, (server) => server.url !== 'http://s0')?.url, 'http://s2');
+    assert.equal(policy.pick(viewOf(pool, (server) => server.url !== 'http://s0'))?.url, 'http://s2');
   });
 
   test('returns undefined for an empty list', () => {
-    assert.equal(new LeastBusyPolicy().pick([], all), undefined);
+    assert.equal(new LeastBusyPolicy().pick(viewOf([], all)), undefined);
   });
 
   test('returns undefined when no server is eligible', () => {
-    assert.equal(
-      new LeastBusyPolicy().pick(servers(0, 1, 2), () => false),
-      undefined,
-    );
+    assert.equal(new LeastBusyPolicy().pick(viewOf(servers(0, 1, 2), () => false)), undefined);
   });
 
   test('only ever returns an eligible server', () => {
@@ -93,7 +91,7 @@ describe('LeastBusyPolicy', () => {
   test('with an injected random source, different random values break a full tie differently', () => {
     const pool = servers(0, 0, 0);
     const picked = [0, 1 / 3, 2 / 3].map((value) =>
-      new LeastBusyPolicy({ random: () => value }).pick(pool, all),
+      new LeastBusyPolicy({ random: () => value }).pick(viewOf(pool, all)),
     );
     assert.deepEqual(
       picked.map((server) => server?.url),

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RandomPolicy } from '../../src/balancer/policies/random.js';
 import { RoundRobinPolicy } from '../../src/balancer/policies/round-robin.js';
-import type { ServerView } from '../../src/balancer/server.js';
+import type { ServerView } from '../../src/balancer/policy.js';
+import { viewOf } from './helpers.js';
 
 const pool = (count: number): ServerView[] =>
   Array.from({ length: count }, (_, index) => ({ url: `http://s${index}`, inFlight: 0, cost: 0 }));
@@ -12,7 +13,7 @@ describe('RoundRobinPolicy', () => {
   test('visits every server in turn, from a random start', () => {
     const servers = pool(4);
     const policy = new RoundRobinPolicy({ random: () => 0.5 });
-    const picked = Array.from({ length: 8 }, () => policy.pick(servers, all)?.url);
+    const picked = Array.from({ length: 8 }, () => policy.pick(viewOf(servers, all))?.url);
     const start = Number(picked[0]?.slice(-1));
     assert.deepEqual(
       picked,
@@ -23,7 +24,9 @@ describe('RoundRobinPolicy', () => {
   test('different clients start at different positions', () => {
     const servers = pool(4);
     const firsts = new Set(
-      [0, 0.3, 0.6, 0.9].map((r) => new RoundRobinPolicy({ random: () => r }).pick(servers, all)?.url),
+      [0, 0.3, 0.6, 0.9].map(
+        (r) => new RoundRobinPolicy({ random: () => r }).pick(viewOf(servers, all))?.url,
+      ),
     );
     assert.ok(firsts.size > 1);
   });
@@ -32,18 +35,41 @@ describe('RoundRobinPolicy', () => {
     const policy = new RoundRobinPolicy({ random: () => 0 });
     const notS1 = (server: ServerView): boolean => server.url !== 'http://s1';
     assert.deepEqual(
-      [policy.pick(pool(3), notS1)?.url, policy.pick(pool(3), notS1)?.url, policy.pick(pool(3), notS1)?.url],
+      [
+        policy.pick(viewOf(pool(3), notS1))?.url,
+        policy.pick(viewOf(pool(3), notS1))?.url,
+        policy.pick(viewOf(pool(3), notS1))?.url,
+      ],
       ['http://s0', 'http://s2', 'http://s0'],
     );
-    assert.equal(policy.pick(pool(5), all)?.url, 'http://s1', 'continues after s0 in the bigger pool');
+    assert.equal(
+      policy.pick(viewOf(pool(5), all))?.url,
+      'http://s1',
+      'continues after s0 in the bigger pool',
+    );
+  });
+
+  test('keeps its position by identity when a server leaves: no one’s turn is skipped', () => {
+    const policy = new RoundRobinPolicy({ random: () => 0 });
+    const four = pool(4);
+    assert.deepEqual(
+      [policy.pick(viewOf(four))?.url, policy.pick(viewOf(four))?.url],
+      ['http://s0', 'http://s1'],
+    );
+    // s0 leaves: the list closes up, and s2 (the server after s1) is next, not s3.
+    const withoutS0 = four.filter((server) => server.url !== 'http://s0');
+    assert.equal(policy.pick(viewOf(withoutS0))?.url, 'http://s2');
+    // The server picked last (s2) leaves: its successor s3 takes the turn.
+    const withoutS2 = withoutS0.filter((server) => server.url !== 'http://s2');
+    assert.deepEqual(
+      [policy.pick(viewOf(withoutS2))?.url, policy.pick(viewOf(withoutS2))?.url],
+      ['http://s3', 'http://s1'],
+    );
   });
 
   test('returns undefined when nothing is eligible', () => {
-    assert.equal(
-      new RoundRobinPolicy().pick(pool(3), () => false),
-      undefined,
-    );
-    assert.equal(new RoundRobinPolicy().pick([], all), undefined);
+    assert.equal(new RoundRobinPolicy().pick(viewOf(pool(3), () => false)), undefined);
+    assert.equal(new RoundRobinPolicy().pick(viewOf([], all)), undefined);
   });
 });
 
@@ -54,7 +80,7 @@ describe('RandomPolicy', () => {
     const notS3 = (server: ServerView): boolean => server.url !== 'http://s3';
     const counts = new Map<string, number>();
     for (let i = 0; i < 30_000; i++) {
-      const url = policy.pick(servers, notS3)?.url ?? 'none';
+      const url = policy.pick(viewOf(servers, notS3))?.url ?? 'none';
       counts.set(url, (counts.get(url) ?? 0) + 1);
     }
     assert.equal(counts.get('http://s3'), undefined);
@@ -67,10 +93,7 @@ describe('RandomPolicy', () => {
   test('finds the one eligible server among many ineligible ones', () => {
     const servers = pool(1000);
     const only = (server: ServerView): boolean => server.url === 'http://s777';
-    assert.equal(new RandomPolicy().pick(servers, only)?.url, 'http://s777');
-    assert.equal(
-      new RandomPolicy().pick(servers, () => false),
-      undefined,
-    );
+    assert.equal(new RandomPolicy().pick(viewOf(servers, only))?.url, 'http://s777');
+    assert.equal(new RandomPolicy().pick(viewOf(servers, () => false)), undefined);
   });
 });

@@ -1,5 +1,4 @@
-import type { SelectionPolicy } from '../policy.js';
-import type { ServerView } from '../server.js';
+import type { PickView, SelectionPolicy, ServerView } from '../policy.js';
 import { leastCostOf } from './scan.js';
 
 export interface LeastBusyOptions {
@@ -38,9 +37,10 @@ export class LeastBusyPolicy implements SelectionPolicy {
     this.#random = options.random ?? Math.random;
   }
 
-  pick(servers: readonly ServerView[], isEligible: (server: ServerView) => boolean): ServerView | undefined {
+  pick(view: PickView): ServerView | undefined {
+    const { servers } = view;
     const count = servers.length;
-    if (count <= this.#choices) return leastCostOf(servers, isEligible, this.#random);
+    if (count <= this.#choices) return leastCostOf(view, this.#random);
     const sampled = this.#sampled;
     sampled.length = 0;
     let best: ServerView | undefined;
@@ -53,7 +53,7 @@ export class LeastBusyPolicy implements SelectionPolicy {
       if (sampled.includes(index)) continue;
       sampled.push(index);
       const server = servers[index] as ServerView;
-      if (!isEligible(server)) continue;
+      if (!view.isEligible(server)) continue;
       eligible++;
       const cost = server.cost;
       if (cost < bestCost) {
@@ -64,6 +64,6 @@ export class LeastBusyPolicy implements SelectionPolicy {
         best = server;
       }
     }
-    return eligible === this.#choices ? best : leastCostOf(servers, isEligible, this.#random);
+    return eligible === this.#choices ? best : leastCostOf(view, this.#random);
   }
 }

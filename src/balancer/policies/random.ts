@@ -1,5 +1,4 @@
-import type { SelectionPolicy } from '../policy.js';
-import type { ServerView } from '../server.js';
+import type { PickView, SelectionPolicy, ServerView } from '../policy.js';
 import { randomEligibleOf } from './scan.js';
 
 export interface RandomOptions {
@@ -16,12 +15,13 @@ export class RandomPolicy implements SelectionPolicy {
     this.#random = options.random ?? Math.random;
   }
 
-  pick(servers: readonly ServerView[], isEligible: (server: ServerView) => boolean): ServerView | undefined {
+  pick(view: PickView): ServerView | undefined {
+    const { servers } = view;
     // A few direct draws are enough when most servers are eligible; the scan handles the rest.
     for (let draw = 0; draw < 4 && servers.length > 0; draw++) {
       const server = servers[Math.floor(this.#random() * servers.length)] as ServerView;
-      if (isEligible(server)) return server;
+      if (view.isEligible(server)) return server;
     }
-    return randomEligibleOf(servers, isEligible, this.#random);
+    return randomEligibleOf(view, this.#random);
   }
 }

@@ -1,5 +1,4 @@
-import type { SelectionPolicy } from '../policy.js';
-import type { ServerView } from '../server.js';
+import type { PickView, SelectionPolicy, ServerView } from '../policy.js';
 
 export interface RoundRobinOptions {
   /** Random source in [0, 1) for the starting position, for tests. @default Math.random */
@@ -8,26 +7,46 @@ export interface RoundRobinOptions {
 
 /**
  * Each eligible server in turn, ignoring load. Starts at a random position (so that many clients
- * don't all begin with the first server) and keeps its position when the pool changes.
+ * don't all begin with the first server) and keeps its position by server identity, as grpc-js's
+ * round robin does across rebuilds: when servers join or leave, the turn goes on after the server
+ * picked last, so no one's turn is skipped or repeated.
  */
 export class RoundRobinPolicy implements SelectionPolicy {
   readonly name = 'round-robin';
-  #next: number;
+  /** The server picked last, and where it was then (the list may have changed since). */
+  #lastUrl: string | undefined;
+  #lastIndex: number;
 
   constructor(options: RoundRobinOptions = {}) {
-    this.#next = Math.floor((options.random ?? Math.random)() * 2 ** 31);
+    this.#lastIndex = Math.floor((options.random ?? Math.random)() * 2 ** 31) - 1;
   }
 
-  pick(servers: readonly ServerView[], isEligible: (server: ServerView) => boolean): ServerView | undefined {
+  pick(view: PickView): ServerView | undefined {
+    const { servers } = view;
     const count = servers.length;
+    if (count === 0) return undefined;
+    const start = this.#startIndex(servers);
     for (let step = 0; step < count; step++) {
-      const index = (this.#next + step) % count;
+      const index = (start + step) % count;
       const server = servers[index] as ServerView;
-      if (isEligible(server)) {
-        this.#next = index + 1;
+      if (view.isEligible(server)) {
+        this.#lastUrl = server.url;
+        this.#lastIndex = index;
         return server;
       }
     }
     return undefined;
+  }
+
+  /** Where this turn begins: just after the server picked last, wherever it is now. */
+  #startIndex(servers: readonly ServerView[]): number {
+    const count = servers.length;
+    const last = this.#lastIndex % count;
+    if (this.#lastUrl === undefined) return (last + 1) % count;
+    if (servers[last]?.url === this.#lastUrl) return (last + 1) % count;
+    const found = servers.findIndex((server) => server.url === this.#lastUrl);
+    // Gone: the server that took its place (its successor, the list having closed up) is next.
+    if (found === -1) return Math.min(this.#lastIndex, count) % count;
+    return (found + 1) % count;
   }
 }

@@ -1,11 +1,12 @@
 import type { ServerHealthState } from '../status/schema.js';
 import { PeakEwma } from './latency.js';
+import type { ServerView } from './policy.js';
 
 /**
- * What every server's cost is computed against, set by the Balancer before each pick, so that a
- * policy reads `cost` as a plain field and a pick stays O(servers it looks at).
+ * What every server's cost is computed against: set by the Balancer at the start of each pick, so
+ * that a policy reads `cost` as a plain field and a pick stays O(servers it looks at).
  */
-export interface PoolContext {
+export interface PickClock {
   /** Epoch ms of the pick in progress. */
   now: number;
   /** Response time assumed for a server this client has no sample of yet: the pool's average. */
@@ -14,22 +15,6 @@ export interface PoolContext {
 
 /** How fast a server's latency average forgets: after this long without samples, weight 1/e. */
 const latencyDecayMs = 10_000;
-
-/** What a selection policy may read of a server. */
-export interface ServerView {
-  /** Normalized base URL; also the server's identity in the pool. */
-  readonly url: string;
-  /** Calls this client has in flight to the server right now. */
-  readonly inFlight: number;
-  /**
-   * The expected cost of one more call there, lower is better: `(occupancy + 1) × latency`. Occupancy
-   * is the monitor's `load` (requests per capacity slot) from its latest fresh status, corrected by
-   * the calls this client started or finished there since; without (fresh) status, this client's
-   * `inFlight`. Latency is this client's peak-sensitive moving average of the server's response times
-   * (ms), decaying while the server gets no calls; the pool's average before a first sample.
-   */
-  readonly cost: number;
-}
 
 /** A server's state as the balancer reports it to the application. */
 export interface ServerInfo {
@@ -41,51 +26,56 @@ export interface ServerInfo {
   /** This client's moving average of the server's response times (ms); `undefined` before a sample. */
   readonly latencyMs: number | undefined;
   /**
-   * Whether calls may go there now: `down` while this client's own backoff after a failure runs, or
-   * when the monitor's fresh status says so; `draining` when the monitor says so.
+   * Whether calls may go there now: `down` while this client's own backoff after a failure runs (or
+   * a `Retry-After` the server sent), or when the status source's fresh status says so; `draining`
+   * when the status source says so.
    */
   readonly state: ServerHealthState;
-  /** The monitor's view: its state and load score; `undefined` without a fresh monitor status. */
+  /** The status source's view: its state and load score; `undefined` without a fresh status. */
   readonly monitor: { readonly state: ServerHealthState; readonly load: number } | undefined;
   /** Epoch ms when this client's backoff for the server ends; 0 when not backing off. */
   readonly downUntil: number;
   readonly consecutiveFailures: number;
   /** Calls (and WSDL fetches) the server answered. */
   readonly served: number;
-  /** Attempts on the server that failed at the transport level (refused, reset, timeout, 502/503/504). */
+  /** Attempts on the server that failed (see `FailureKind`). */
   readonly failed: number;
 }
 
-/** Mutable per-server state, owned by the Balancer. */
-export class ServerState implements ServerView {
+/** Mutable per-server state. Owned by the Balancer: nothing else writes it. */
+export class ServerState {
   inFlight = 0;
   downUntil = 0;
   consecutiveFailures = 0;
   served = 0;
   failed = 0;
-  /** The monitor's latest fresh word on the server; `undefined` without one. */
+  /** The status source's latest fresh word on the server; `undefined` without one. */
   monitorState: ServerHealthState | undefined;
-  /** The monitor's load score; 0 without fresh status. */
+  /** The status source's load score; 0 without fresh status. */
   load = 0;
   /** Slots the load is counted in, so that this client's own calls can be added in the same unit. */
   capacity = 1;
-  /** This client's `inFlight` when the status was applied: the monitor's load already counts those. */
+  /** This client's `inFlight` when the status was applied: the status' load already counts those. */
   inFlightAtStatus = 0;
+  /** The read-only face that policies see. */
+  readonly view: ServerView;
   readonly #latency = new PeakEwma(latencyDecayMs);
-  readonly #pool: PoolContext;
+  readonly #clock: PickClock;
 
   constructor(
     readonly url: string,
-    pool: PoolContext,
+    clock: PickClock,
   ) {
-    this.#pool = pool;
+    this.#clock = clock;
+    this.view = new PolicyView(this);
   }
 
+  /** See {@link ServerView.cost}; computed at the clock's `now`. */
   get cost(): number {
     const occupancy = Math.max(0, this.load + (this.inFlight - this.inFlightAtStatus) / this.capacity);
     const latency = this.#latency.sampled
-      ? this.#latency.valueAt(this.#pool.now)
-      : this.#pool.defaultLatencyMs;
+      ? this.#latency.valueAt(this.#clock.now)
+      : this.#clock.defaultLatencyMs;
     return (occupancy + 1) * latency;
   }
 
@@ -98,7 +88,7 @@ export class ServerState implements ServerView {
     return this.downUntil <= now && (this.monitorState === undefined || this.monitorState === 'up');
   }
 
-  /** Takes the monitor's view of the server. */
+  /** Takes the status source's view of the server. */
   applyStatus(state: ServerHealthState, load: number, capacity: number | null): void {
     this.monitorState = state;
     this.load = load;
@@ -106,7 +96,7 @@ export class ServerState implements ServerView {
     this.inFlightAtStatus = this.inFlight;
   }
 
-  /** Forgets the monitor's view (it is too old to trust): only this client's own evidence counts. */
+  /** Forgets the status source's view (it is too old to trust): only this client's own evidence counts. */
   forgetStatus(): void {
     this.monitorState = undefined;
     this.load = 0;
@@ -128,5 +118,26 @@ export class ServerState implements ServerView {
       served: this.served,
       failed: this.failed,
     };
+  }
+}
+
+/** Read-only, so that a policy can neither change a server's state nor reach the object that holds it. */
+class PolicyView implements ServerView {
+  readonly #state: ServerState;
+
+  constructor(state: ServerState) {
+    this.#state = state;
+  }
+
+  get url(): string {
+    return this.#state.url;
+  }
+
+  get inFlight(): number {
+    return this.#state.inFlight;
+  }
+
+  get cost(): number {
+    return this.#state.cost;
   }
 }

@@ -1,0 +1,189 @@
+import type { Balancer } from '../balancer/balancer.js';
+import type { Lease } from '../balancer/lease.js';
+import type { AttemptFailure } from '../errors.js';
+import { type Attempts, cancelled, type Judge, type Outcome, type Send } from './attempts.js';
+import {
+  attemptFailure,
+  closedError,
+  exhaustedError,
+  noServerError,
+  type RequestLabel,
+} from './call-errors.js';
+
+export interface DocumentFetchSettings {
+  readonly balancer: Balancer;
+  readonly attempts: Attempts;
+  readonly maxAttempts: number;
+  /** The whole time one document may take, every attempt included (ms). */
+  readonly budgetMs: number;
+  /** How long an attempt may go unanswered before the next server is asked as well (ms). */
+  readonly hedgeAfterMs: number;
+}
+
+/**
+ * Fetches a WSDL or schema (a GET, so always safe to repeat) within one time budget. Attempts are
+ * hedged: when the first server has not answered after `hedgeAfterMs`, a second one is asked in
+ * parallel, and so on; the first answer wins and the others are aborted. A server that fails fast
+ * (refused, 503) is replaced at once. So three servers that accept and never answer cost `budgetMs`,
+ * not three full timeouts.
+ */
+export class DocumentFetcher {
+  readonly #settings: DocumentFetchSettings;
+
+  constructor(settings: DocumentFetchSettings) {
+    this.#settings = settings;
+  }
+
+  fetch<R extends { readonly status: number }>(
+    path: string,
+    options: Record<string, unknown> | undefined,
+    send: Send<R>,
+    judge: Judge<R>,
+    discard: (result: R) => void,
+  ): Promise<{ readonly result: R; readonly lease: Lease }> {
+    return new HedgedFetch(this.#settings, { path, operation: undefined }, options, send, judge, discard)
+      .done;
+  }
+}
+
+interface Running {
+  readonly lease: Lease;
+  readonly abort: AbortController;
+}
+
+/** One document fetch in progress: its attempts, its hedge timer and its deadline. */
+class HedgedFetch<R extends { readonly status: number }> {
+  readonly done: Promise<{ readonly result: R; readonly lease: Lease }>;
+  readonly #settings: DocumentFetchSettings;
+  readonly #request: RequestLabel;
+  readonly #options: Record<string, unknown> | undefined;
+  readonly #send: Send<R>;
+  readonly #judge: Judge<R>;
+  readonly #discard: (result: R) => void;
+  readonly #deadline: number;
+  readonly #running = new Set<Running>();
+  readonly #tried = new Set<string>();
+  readonly #failures: AttemptFailure[] = [];
+  #hedgeTimer: NodeJS.Timeout | undefined;
+  #settled = false;
+  #resolve!: (value: { readonly result: R; readonly lease: Lease }) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor(
+    settings: DocumentFetchSettings,
+    request: RequestLabel,
+    options: Record<string, unknown> | undefined,
+    send: Send<R>,
+    judge: Judge<R>,
+    discard: (result: R) => void,
+  ) {
+    this.#settings = settings;
+    this.#request = request;
+    this.#options = options;
+    this.#send = send;
+    this.#judge = judge;
+    this.#discard = discard;
+    this.#deadline = Date.now() + settings.budgetMs;
+    this.done = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#launch();
+  }
+
+  /** Starts one more attempt, if a server and time are left; settles when nothing can be started or is running. */
+  #launch(): void {
+    clearTimeout(this.#hedgeTimer);
+    const { balancer, attempts, maxAttempts, hedgeAfterMs } = this.#settings;
+    const remainingMs = this.#deadline - Date.now();
+    const picked =
+      this.#tried.size < maxAttempts && remainingMs > 0
+        ? balancer.pick({
+            operation: undefined,
+            exclude: this.#tried,
+            ...this.#failoverFrom(),
+          })
+        : { type: 'unavailable' as const };
+    if (picked.type === 'unavailable') {
+      if (this.#running.size === 0) this.#fail();
+      return;
+    }
+    const running: Running = { lease: picked.lease, abort: new AbortController() };
+    this.#running.add(running);
+    this.#tried.add(running.lease.url);
+    const signal = this.#options?.signal;
+    const options = {
+      ...this.#options,
+      timeout: remainingMs,
+      signal:
+        signal instanceof AbortSignal
+          ? AbortSignal.any([signal, running.abort.signal])
+          : running.abort.signal,
+    };
+    attempts
+      .run(`${running.lease.url}${this.#request.path}`, options, this.#send, this.#judge, this.#discard)
+      .then(
+        (outcome) => this.#settle(running, outcome),
+        (error: unknown) => this.#abandon(running, error),
+      );
+    if (this.#tried.size < maxAttempts) {
+      this.#hedgeTimer = setTimeout(() => this.#launch(), hedgeAfterMs);
+    }
+  }
+
+  #failoverFrom(): { previous?: AttemptFailure; attempt?: number } {
+    const previous = this.#failures.at(-1);
+    return previous === undefined ? {} : { previous, attempt: this.#tried.size + 1 };
+  }
+
+  #settle(running: Running, outcome: Outcome<R>): void {
+    this.#running.delete(running);
+    if (this.#settled) {
+      running.lease.release();
+      if (outcome.result !== undefined) this.#discard(outcome.result);
+      return;
+    }
+    if (outcome.failure === undefined) {
+      this.#settled = true;
+      clearTimeout(this.#hedgeTimer);
+      running.lease.succeeded(outcome.latencyMs);
+      this.#abortOthers();
+      this.#resolve({ result: outcome.result, lease: running.lease });
+      return;
+    }
+    if (outcome.result !== undefined) this.#discard(outcome.result);
+    running.lease.failed(outcome.failure, outcome.retryAfterMs);
+    this.#failures.push(attemptFailure(running.lease.url, outcome));
+    this.#launch();
+  }
+
+  /** The attempt was aborted because another won, cancelled by `close()`, or failed with the caller's error. */
+  #abandon(running: Running, error: unknown): void {
+    this.#running.delete(running);
+    running.lease.release();
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#hedgeTimer);
+    this.#abortOthers();
+    this.#reject(error === cancelled ? closedError(this.#request, this.#failures, undefined) : error);
+  }
+
+  #abortOthers(): void {
+    for (const other of this.#running) {
+      this.#running.delete(other);
+      other.abort.abort();
+      other.lease.release();
+    }
+  }
+
+  #fail(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const { balancer } = this.#settings;
+    this.#reject(
+      this.#failures.length === 0
+        ? noServerError(this.#request, balancer.urls.length)
+        : exhaustedError(this.#request, this.#failures),
+    );
+  }
+}
