@@ -1,21 +1,13 @@
-import { type Attr, DOMParser, type Document, type Element, XMLSerializer } from '@xmldom/xmldom';
-import * as xpath from 'xpath';
-import { ErrorCode, SoapBalancerError } from '../errors.js';
-import { logicalPathUnder, pathAndQuery } from '../urls.js';
+import { logicalPathUnder } from '../urls.js';
+import { describe } from '../validate.js';
 import { assertNoDtd } from './dtd-guard.js';
+import { readAsNodeSoap, type UrlAttribute } from './node-soap-view.js';
+import { escapeAttributeValue } from './start-tag.js';
 
-const namespaces = {
-  wsdl: 'http://schemas.xmlsoap.org/wsdl/',
-  soap: 'http://schemas.xmlsoap.org/wsdl/soap/',
-  soap12: 'http://schemas.xmlsoap.org/wsdl/soap12/',
-  xsd: 'http://www.w3.org/2001/XMLSchema',
-} as const;
-
-const select = xpath.useNamespaces(namespaces);
-
-const addressXPath = '//wsdl:service/wsdl:port/soap:address | //wsdl:service/wsdl:port/soap12:address';
-const importXPath =
-  '//wsdl:import/@location | //xsd:import/@schemaLocation | //xsd:include/@schemaLocation | //xsd:redefine/@schemaLocation';
+const soapVersions: Readonly<Record<string, '1.1' | '1.2'>> = {
+  'http://schemas.xmlsoap.org/wsdl/soap/': '1.1',
+  'http://schemas.xmlsoap.org/wsdl/soap12/': '1.2',
+};
 
 export interface RewriteOptions {
   /** Origin owned by the balancer, e.g. `http://soap-balancer.invalid`. Addresses are moved under it. */
@@ -27,15 +19,21 @@ export interface RewriteOptions {
   readonly servers: readonly string[];
   /** Names the document in error messages. */
   readonly source?: string;
-  /** The absolute URL the document was fetched from; relative addresses resolve against it. */
+  /**
+   * The absolute URL the document was fetched from, e.g. `http://soap-balancer.invalid/calc?wsdl`.
+   * A relative address is resolved against it, as a browser resolves a link.
+   * @default `${endpoint}/`
+   */
   readonly baseUrl?: string;
 }
 
-/** One rewritten `soap:address` / `soap12:address`. */
+/** One rewritten service address: the `location` of an `address` element of a port, any namespace. */
 export interface RewrittenAddress {
   readonly service: string;
   readonly port: string;
-  readonly soapVersion: '1.1' | '1.2';
+  /** From the address element's namespace; `null` when it is neither SOAP 1.1's nor 1.2's, or undeclared. */
+  readonly soapVersion: '1.1' | '1.2' | null;
+  /** The location as written (entities decoded). */
   readonly from: string;
   readonly to: string;
 }
@@ -48,82 +46,79 @@ export interface RewriteResult {
   readonly importsRewritten: number;
 }
 
+interface Patch {
+  readonly at: UrlAttribute;
+  readonly to: string;
+}
+
 /**
- * Puts the balancer's own identifier in place of every service address of a WSDL 1.1 document (all
- * services, all ports, SOAP 1.1 and 1.2) and of every import location that points at a pool server,
- * so that every later request for them comes back through the balancer. Works on XSD documents too
- * (only their imports apply). Pure: text in, text out.
+ * Puts the balancer's own identifier in place of every service address node-soap would use (all
+ * services, all ports, whatever the address element's namespace) and of every import location that
+ * points at a pool server, so that every later request for them comes back through the balancer.
+ * Works on XSD documents too (only their imports apply). Finds exactly the nodes node-soap reads, the
+ * way it reads them, and replaces those attribute values in the text: every other byte is kept.
+ * Pure: text in, text out.
  *
  * @throws {SoapBalancerError} `SOAPBAL_WSDL_UNSAFE` on a DOCTYPE or entity declaration;
- *   `SOAPBAL_WSDL_INVALID` when the text is not well-formed XML.
+ *   `SOAPBAL_WSDL_INVALID` on text node-soap cannot parse either (not well-formed before its end, no
+ *   root element, a root that is neither `definitions` nor `schema`).
+ * @throws {TypeError} when `baseUrl` is not an absolute URL.
  */
 export function rewriteWsdl(xml: string, options: RewriteOptions): RewriteResult {
   const source = options.source ?? 'service description';
-  assertNoDtd(xml, source);
-  const document = parseXml(xml, source);
   const endpoint = options.endpoint.replace(/\/$/, '');
+  const baseUrl = new URL(options.baseUrl === undefined ? `${endpoint}/` : absoluteUrl(options.baseUrl));
+  assertNoDtd(xml, source);
+  const view = readAsNodeSoap(xml, source);
 
-  const addresses: RewrittenAddress[] = [];
-  for (const node of select(addressXPath, document as unknown as Node) as unknown as Element[]) {
-    const from = node.getAttribute('location') ?? '';
-    const path = logicalPathUnder(from, options.servers) ?? pathAndQuery(from) ?? '/';
-    const to = `${endpoint}${path}`;
-    node.setAttribute('location', to);
-    const port = node.parentNode as Element;
-    const service = port.parentNode as Element;
-    addresses.push({
-      service: service.getAttribute('name') ?? '',
-      port: port.getAttribute('name') ?? '',
-      soapVersion: node.namespaceURI === namespaces.soap12 ? '1.2' : '1.1',
-      from,
-      to,
-    });
-  }
-
+  const patches: Patch[] = [];
+  const addresses = view.addresses.map((address): RewrittenAddress => {
+    const to = `${endpoint}${addressPath(address.value, baseUrl, options.servers)}`;
+    patches.push({ at: address, to });
+    const soapVersion = address.namespace === undefined ? null : (soapVersions[address.namespace] ?? null);
+    return { service: address.service, port: address.port, soapVersion, from: address.value, to };
+  });
+  // A relative import is left as it is: node-soap resolves it against the document's URL, which is
+  // already the balancer's. An absolute one elsewhere is another host's business.
   let importsRewritten = 0;
-  for (const attribute of select(importXPath, document as unknown as Node) as unknown as Attr[]) {
-    const path = logicalPathUnder(attribute.value, options.servers);
+  for (const location of view.imports) {
+    const path = logicalPathUnder(location.value, options.servers);
     if (path === undefined) continue;
-    attribute.value = `${endpoint}${path}`;
+    patches.push({ at: location, to: `${endpoint}${path}` });
     importsRewritten++;
   }
-
-  const changed = addresses.length > 0 || importsRewritten > 0;
-  return {
-    xml: changed ? new XMLSerializer().serializeToString(document) : xml,
-    addresses,
-    importsRewritten,
-  };
+  return { xml: applyPatches(xml, patches), addresses, importsRewritten };
 }
 
-function parseXml(xml: string, source: string): Document {
-  const problems: string[] = [];
-  const parser = new DOMParser({
-    onError: (level, message) => {
-      if (level !== 'warning') problems.push(message);
-    },
-  });
-  let document: Document | undefined;
-  try {
-    document = parser.parseFromString(xml, 'text/xml');
-  } catch (error: unknown) {
-    throw new SoapBalancerError(
-      ErrorCode.WsdlInvalid,
-      `${source} is not well-formed XML: ${messageOf(error)}`,
-      {
-        cause: error,
-      },
-    );
+function absoluteUrl(baseUrl: string): string {
+  if (!URL.canParse(baseUrl)) {
+    throw new TypeError(`Expected \`baseUrl\` to be an absolute URL, got ${describe(baseUrl)}`);
   }
-  if (problems.length > 0 || !document?.documentElement) {
-    throw new SoapBalancerError(
-      ErrorCode.WsdlInvalid,
-      `${source} is not well-formed XML: ${problems[0] ?? 'no root element'}`,
-    );
-  }
-  return document;
+  return baseUrl;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** The path (and query) under the endpoint that stands for `location`. */
+function addressPath(location: string, baseUrl: URL, servers: readonly string[]): string {
+  let url = URL.canParse(location, baseUrl.href) ? new URL(location, baseUrl) : undefined;
+  // An empty location names no endpoint (node-soap would post to ''), and one that is no http(s) URL
+  // cannot be called at all; either way the calls would leave the balancer or fail. The document's own
+  // URL without its query stands in for it, by the convention that a service publishes its
+  // description at `<address>?wsdl`: the calls then stay on the balancer, at the likeliest path.
+  if (location.trim() === '' || (url?.protocol !== 'http:' && url?.protocol !== 'https:')) {
+    url = new URL(baseUrl.pathname, baseUrl);
+  }
+  return logicalPathUnder(url.href, servers) ?? `${url.pathname}${url.search}`;
+}
+
+/** `xml` with each patched attribute value replaced, escaped for its own quotes. */
+function applyPatches(xml: string, patches: readonly Patch[]): string {
+  if (patches.length === 0) return xml;
+  const ordered = [...patches].sort((a, b) => a.at.start - b.at.start);
+  let result = '';
+  let done = 0;
+  for (const { at, to } of ordered) {
+    result += xml.slice(done, at.start) + escapeAttributeValue(to, at.quote);
+    done = at.end;
+  }
+  return result + xml.slice(done);
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DOMParser } from '@xmldom/xmldom';
 import { calculatorWsdl } from '../../examples/calculator/wsdl.js';
 import { ErrorCode } from '../../src/errors.js';
 import { rewriteWsdl } from '../../src/wsdl/rewrite.js';
+import { attributeValues, startTags } from '../helpers/start-tags.js';
 import { catchSoapError } from './helpers.js';
 
 const endpoint = 'http://soap-balancer.invalid';
@@ -11,35 +11,27 @@ const ns = {
   wsdl: 'http://schemas.xmlsoap.org/wsdl/',
   soap: 'http://schemas.xmlsoap.org/wsdl/soap/',
   soap12: 'http://schemas.xmlsoap.org/wsdl/soap12/',
+  http: 'http://schemas.xmlsoap.org/wsdl/http/',
   xsd: 'http://www.w3.org/2001/XMLSchema',
 };
 
 function definitions(body: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <wsdl:definitions xmlns:wsdl="${ns.wsdl}" xmlns:soap="${ns.soap}" xmlns:soap12="${ns.soap12}"
-    xmlns:xsd="${ns.xsd}" targetNamespace="urn:t">
+    xmlns:http="${ns.http}" xmlns:xsd="${ns.xsd}" targetNamespace="urn:t">
 ${body}
 </wsdl:definitions>`;
 }
 
-function port(name: string, location: string, prefix: 'soap' | 'soap12' = 'soap'): string {
+function port(name: string, location: string, prefix = 'soap'): string {
   return `<wsdl:port name="${name}" binding="b"><${prefix}:address location="${location}"/></wsdl:port>`;
 }
 
-/** Every `location` of a soap/soap12 address in `xml`, in document order, read by a real parser. */
+/** Every `location` of an element named `address` (any prefix) in `xml`, in document order. */
 function addressLocations(xml: string): string[] {
-  const document = new DOMParser().parseFromString(xml, 'text/xml');
-  const locations: string[] = [];
-  for (const namespace of [ns.soap, ns.soap12]) {
-    const nodes = document.getElementsByTagNameNS(namespace, 'address');
-    for (let i = 0; i < nodes.length; i++) locations.push(nodes.item(i)?.getAttribute('location') ?? '');
-  }
-  return locations;
-}
-
-function attributeValues(xml: string, namespace: string, element: string, attribute: string): string[] {
-  const nodes = new DOMParser().parseFromString(xml, 'text/xml').getElementsByTagNameNS(namespace, element);
-  return Array.from({ length: nodes.length }, (_, i) => nodes.item(i)?.getAttribute(attribute) ?? '');
+  return startTags(xml)
+    .filter((tag) => /^(\w+:)?address$/.test(tag.name) && 'location' in tag.attributes)
+    .map((tag) => tag.attributes.location ?? '');
 }
 
 describe('rewriteWsdl: service addresses', () => {
@@ -102,8 +94,8 @@ describe('rewriteWsdl: service addresses', () => {
     );
     assert.deepEqual(addressLocations(result.xml), [`${endpoint}/calculator`, `${endpoint}/calculator`]);
     assert.equal(result.importsRewritten, 0);
-    const operations = attributeValues(result.xml, ns.wsdl, 'operation', 'name');
-    assert.deepEqual(operations, attributeValues(xml, ns.wsdl, 'operation', 'name'));
+    const operations = attributeValues(result.xml, 'wsdl:operation', 'name');
+    assert.deepEqual(operations, attributeValues(xml, 'wsdl:operation', 'name'));
   });
 
   test('keeps the path and the query string (with escaped ampersands) of an address', () => {
@@ -172,6 +164,134 @@ describe('rewriteWsdl: service addresses', () => {
   });
 });
 
+describe('rewriteWsdl: the addresses node-soap uses, and only those', () => {
+  const servers = ['http://h:1'];
+
+  test('rewrites an address element in any namespace, or none, and tells SOAP 1.1 and 1.2 apart', () => {
+    const xml = definitions(`
+  <wsdl:service name="S">
+    ${port('Soap', 'http://h:1/a')}
+    ${port('Soap12', 'http://h:1/b', 'soap12')}
+    ${port('Http', 'http://h:1/c', 'http')}
+    ${port('Unbound', 'http://h:1/d', 'ext')}
+    <wsdl:port name="Default" binding="b"><address xmlns="urn:custom" location="http://h:1/e"/></wsdl:port>
+    <wsdl:port name="Rebound" binding="b" xmlns:soap="urn:custom"><soap:address location="http://h:1/f"/></wsdl:port>
+  </wsdl:service>`);
+    const result = rewriteWsdl(xml, { endpoint, servers });
+
+    assert.deepEqual(
+      result.addresses.map((a) => [a.port, a.soapVersion, a.to]),
+      [
+        ['Soap', '1.1', `${endpoint}/a`],
+        ['Soap12', '1.2', `${endpoint}/b`],
+        ['Http', null, `${endpoint}/c`],
+        ['Unbound', null, `${endpoint}/d`],
+        ['Default', null, `${endpoint}/e`],
+        ['Rebound', null, `${endpoint}/f`],
+      ],
+    );
+    assert.deepEqual(
+      addressLocations(result.xml),
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((p) => `${endpoint}/${p}`),
+    );
+  });
+
+  test('leaves address elements that are not the child of a port of a service, and one without location', () => {
+    const xml = definitions(`
+  <wsdl:port name="Orphan" binding="b"><soap:address location="http://h:1/orphan"/></wsdl:port>
+  <wsdl:binding name="b"><soap:address location="http://h:1/binding"/></wsdl:binding>
+  <wsdl:service name="S">
+    <soap:address location="http://h:1/service"/>
+    <wsdl:port name="P" binding="b">
+      <wsdl:documentation><soap:address location="http://h:1/documentation"/></wsdl:documentation>
+      <ext:wrapper><soap:address location="http://h:1/wrapped"/></ext:wrapper>
+      <soap:address soap:location="http://h:1/prefixed-attribute"/>
+    </wsdl:port>
+  </wsdl:service>`);
+    const result = rewriteWsdl(xml, { endpoint, servers });
+
+    assert.deepEqual(result.addresses, []);
+    assert.equal(result.xml, xml);
+  });
+
+  test('rewrites every address of a port (node-soap keeps the last) and the first of two location attributes', () => {
+    const xml = definitions(`
+  <wsdl:service name="S">
+    <wsdl:port name="P" binding="b">
+      <soap:address location="http://h:1/first"/>
+      <soap:address location = 'http://h:1/second' location="http://h:1/ignored"/>
+    </wsdl:port>
+  </wsdl:service>`);
+    const result = rewriteWsdl(xml, { endpoint, servers });
+
+    assert.deepEqual(
+      result.addresses.map((a) => a.to),
+      [`${endpoint}/first`, `${endpoint}/second`],
+    );
+    assert.match(result.xml, new RegExp(`location = '${endpoint}/second' location="http://h:1/ignored"`));
+  });
+
+  test('rewrites a service that follows the end of the root element, which node-soap still reads', () => {
+    const xml = `${definitions('')}<wsdl:service name="Late">${port('P', 'http://h:1/late')}</wsdl:service>`;
+    const result = rewriteWsdl(xml, { endpoint, servers });
+
+    assert.deepEqual(
+      result.addresses.map((a) => [a.service, a.to]),
+      [['Late', `${endpoint}/late`]],
+    );
+  });
+
+  test('resolves a relative address against the URL the document was fetched from', () => {
+    const xml = definitions(`
+  <wsdl:service name="S">
+    ${port('Rooted', '/calc')}
+    ${port('Sibling', 'calc?x=1')}
+    ${port('Parent', '../calc')}
+    ${port('OtherHost', '//other:9/calc')}
+  </wsdl:service>`);
+    const to = (baseUrl?: string) =>
+      rewriteWsdl(xml, {
+        endpoint,
+        servers: ['http://h:1/app'],
+        ...(baseUrl ? { baseUrl } : {}),
+      }).addresses.map((a) => a.to);
+
+    // The same from a pool server as through the balancer: the part after the base is what counts.
+    const expected = ['/calc', '/v1/calc?x=1', '/calc', '/calc'].map((p) => `${endpoint}${p}`);
+    assert.deepEqual(to('http://h:1/app/v1/calc.wsdl?wsdl'), expected);
+    assert.deepEqual(to(`${endpoint}/v1/calc.wsdl?wsdl`), expected);
+    // Without a baseUrl, the document is taken to be at the root of the endpoint.
+    assert.deepEqual(
+      to(),
+      ['/calc', '/calc?x=1', '/calc', '/calc'].map((p) => `${endpoint}${p}`),
+    );
+  });
+
+  test('points an empty, blank or non-HTTP address at the path the document was fetched from', () => {
+    const xml = definitions(`
+  <wsdl:service name="S">
+    ${port('Empty', '')}
+    ${port('Blank', ' &#9; ')}
+    ${port('Urn', 'urn:example:calc')}
+    ${port('Mail', 'mailto:calc@example.com')}
+    ${port('Broken', 'http://exa mple/calc')}
+  </wsdl:service>`);
+    const cases: [baseUrl: string | undefined, servers: string[], to: string][] = [
+      [`${endpoint}/svc/calc.asmx?wsdl`, [], `${endpoint}/svc/calc.asmx`],
+      ['http://h:1/app/calc?wsdl', ['http://h:1/app'], `${endpoint}/calc`],
+      [undefined, [], `${endpoint}/`],
+    ];
+    for (const [baseUrl, servers, to] of cases) {
+      const result = rewriteWsdl(xml, { endpoint, servers, ...(baseUrl ? { baseUrl } : {}) });
+      assert.deepEqual(
+        result.addresses.map((a) => a.to),
+        Array(5).fill(to),
+        String(baseUrl),
+      );
+    }
+  });
+});
+
 describe('rewriteWsdl: imports and includes', () => {
   const servers = ['http://h:1', 'http://h:2/app'];
 
@@ -191,15 +311,15 @@ describe('rewriteWsdl: imports and includes', () => {
 
     assert.equal(result.importsRewritten, 3);
     assert.deepEqual(result.addresses, []);
-    assert.deepEqual(attributeValues(result.xml, ns.wsdl, 'import', 'location'), [
+    assert.deepEqual(attributeValues(result.xml, 'wsdl:import', 'location'), [
       `${endpoint}/defs/a.wsdl?v=2`,
       'other.wsdl',
     ]);
-    assert.deepEqual(attributeValues(result.xml, ns.xsd, 'import', 'schemaLocation'), [
+    assert.deepEqual(attributeValues(result.xml, 'xsd:import', 'schemaLocation'), [
       `${endpoint}/c.xsd`,
       'http://foreign:1/d.xsd',
     ]);
-    assert.deepEqual(attributeValues(result.xml, ns.xsd, 'include', 'schemaLocation'), [
+    assert.deepEqual(attributeValues(result.xml, 'xsd:include', 'schemaLocation'), [
       `${endpoint}/e.xsd`,
       '../f.xsd',
     ]);
@@ -213,24 +333,62 @@ describe('rewriteWsdl: imports and includes', () => {
     assert.equal(result.xml, xml);
   });
 
-  test('rewrites the imports of a plain XSD document', () => {
+  test('rewrites the imports of a plain XSD document, but not a redefine, which node-soap never follows', () => {
     const xsd = `<?xml version="1.0"?>
 <xsd:schema xmlns:xsd="${ns.xsd}" targetNamespace="urn:t">
   <xsd:import namespace="urn:x" schemaLocation="http://h:1/types/x.xsd"/>
   <xsd:redefine schemaLocation="http://h:2/app/y.xsd"/>
   <xsd:include schemaLocation="z.xsd"/>
+  <xsd:include schemaLocation="http://h:2/app/w.xsd"/>
 </xsd:schema>`;
     const result = rewriteWsdl(xsd, { endpoint, servers });
 
     assert.equal(result.importsRewritten, 2);
     assert.deepEqual(result.addresses, []);
-    assert.deepEqual(attributeValues(result.xml, ns.xsd, 'import', 'schemaLocation'), [
+    assert.deepEqual(attributeValues(result.xml, 'xsd:import', 'schemaLocation'), [
       `${endpoint}/types/x.xsd`,
     ]);
-    assert.deepEqual(attributeValues(result.xml, ns.xsd, 'redefine', 'schemaLocation'), [
-      `${endpoint}/y.xsd`,
+    assert.deepEqual(attributeValues(result.xml, 'xsd:redefine', 'schemaLocation'), ['http://h:2/app/y.xsd']);
+    assert.deepEqual(attributeValues(result.xml, 'xsd:include', 'schemaLocation'), [
+      'z.xsd',
+      `${endpoint}/w.xsd`,
     ]);
-    assert.deepEqual(attributeValues(result.xml, ns.xsd, 'include', 'schemaLocation'), ['z.xsd']);
+  });
+
+  test('takes the attribute node-soap takes: schemaLocation, or location when that is missing or empty', () => {
+    const xml = definitions(`
+  <wsdl:import namespace="urn:a" schemaLocation="http://h:1/a.wsdl" location="http://h:1/not-a.wsdl"/>
+  <wsdl:types>
+    <xsd:schema targetNamespace="urn:t">
+      <xsd:import namespace="urn:b" location="http://h:1/b.xsd"/>
+      <xsd:import namespace="urn:c" schemaLocation="" location="http://h:1/c.xsd"/>
+    </xsd:schema>
+  </wsdl:types>`);
+    const result = rewriteWsdl(xml, { endpoint, servers });
+
+    assert.equal(result.importsRewritten, 3);
+    assert.deepEqual(attributeValues(result.xml, 'wsdl:import', 'schemaLocation'), [`${endpoint}/a.wsdl`]);
+    assert.deepEqual(attributeValues(result.xml, 'wsdl:import', 'location'), ['http://h:1/not-a.wsdl']);
+    assert.deepEqual(attributeValues(result.xml, 'xsd:import', 'location'), [
+      `${endpoint}/b.xsd`,
+      `${endpoint}/c.xsd`,
+    ]);
+    assert.deepEqual(attributeValues(result.xml, 'xsd:import', 'schemaLocation'), ['']);
+  });
+
+  test('leaves imports alone where node-soap does not look for them', () => {
+    const xml = definitions(`
+  <wsdl:types>
+    <xsd:schema targetNamespace="urn:t">
+      <xsd:complexType name="T"><xsd:import schemaLocation="http://h:1/in-type.xsd"/></xsd:complexType>
+    </xsd:schema>
+    <xsd:import schemaLocation="http://h:1/in-types.xsd"/>
+  </wsdl:types>
+  <wsdl:service name="S"><xsd:import schemaLocation="http://h:1/in-service.xsd"/></wsdl:service>`);
+    const result = rewriteWsdl(xml, { endpoint, servers });
+
+    assert.equal(result.importsRewritten, 0);
+    assert.equal(result.xml, xml);
   });
 
   test('returns the input text itself when there is no address and no pool import', () => {
@@ -272,16 +430,51 @@ describe('rewriteWsdl: unsafe and invalid input', () => {
     });
   }
 
-  const invalid: Record<string, string> = {
-    'plain text': 'hello',
-    'an empty string': '',
-    'mismatched tags': '<a><b></a>',
-    'an unclosed root': '<definitions>',
+  const invalid: Record<string, [xml: string, message: RegExp]> = {
+    'plain text': ['hello', /service description is not well-formed XML: Text data outside of root node/],
+    'an empty string': ['', /service description is not XML: it has no root element/],
+    'only a comment': ['<?xml version="1.0"?><!-- nothing -->', /it has no root element/],
+    'mismatched tags': ['<definitions><b></definitions>', /is not well-formed XML: Unexpected close tag/],
+    'a bare ampersand in text': [
+      '<definitions>Smith & Sons</definitions>',
+      /Invalid character in entity name/,
+    ],
+    'an HTML error page': [
+      '<html><body>Please sign in</body></html>',
+      /service description is not a service description: its root element is <html>/,
+    ],
+    'another root element': [
+      '<soap:Envelope xmlns:soap="urn:x"/>',
+      /its root element is <soap:Envelope>, not a WSDL definitions or an XSD schema/,
+    ],
   };
-  for (const [name, xml] of Object.entries(invalid)) {
-    test(`rejects ${name} with SOAPBAL_WSDL_INVALID`, () => {
+  for (const [name, [xml, message]] of Object.entries(invalid)) {
+    test(`rejects ${name} with SOAPBAL_WSDL_INVALID, as node-soap rejects it`, () => {
       const error = catchSoapError(() => rewriteWsdl(xml, options), ErrorCode.WsdlInvalid);
-      assert.match(error.message, /service description is not well-formed XML/);
+      assert.match(error.message, message);
     });
   }
+
+  test('reads a document that ends too early as far as it goes, as node-soap does', () => {
+    const complete = definitions(`<wsdl:service name="S">${port('P', 'http://h:1/svc')}</wsdl:service>`);
+    const truncated = complete.slice(0, complete.indexOf('</wsdl:definitions>') + 5);
+    assert.equal(rewriteWsdl(truncated, options).addresses.length, 1);
+
+    // node-soap only uses a service once it closes.
+    const unclosedService = complete.slice(0, complete.indexOf('</wsdl:service>'));
+    const result = rewriteWsdl(unclosedService, options);
+    assert.deepEqual(result.addresses, []);
+    assert.equal(result.xml, unclosedService);
+
+    assert.equal(rewriteWsdl('<definitions>', options).xml, '<definitions>');
+  });
+
+  test('rejects a baseUrl that is not an absolute URL with a TypeError naming it', () => {
+    assert.throws(
+      () => rewriteWsdl(definitions(''), { ...options, baseUrl: '/calc?wsdl' }),
+      (error: unknown) =>
+        error instanceof TypeError &&
+        /`baseUrl`.*absolute URL.*`\/calc\?wsdl` \(string\)/.test(error.message),
+    );
+  });
 });
