@@ -77,6 +77,7 @@ export async function createBalancedClient(
       // An answer slower than a call may take is worth a second opinion; the budget is shared out so
       // that every server gets its turn before the time is up.
       hedgeAfterMs: Math.max(1, Math.min(config.timeoutMs, config.fetchTimeoutMs / config.maxAttempts)),
+      timeoutMs: config.timeoutMs,
     }),
   });
   const handle = new BalancedClientHandle(balancer, attempts, documents, agents, statusSource);
@@ -91,6 +92,14 @@ export async function createBalancedClient(
       disableCache: true,
       ...config.soap,
       httpClient: transport as unknown as HttpClient,
+    }).catch((error: unknown) => {
+      throw isSoapBalancerError(error)
+        ? error
+        : new SoapBalancerError(
+            ErrorCode.WsdlLoadFailed,
+            `Could not load the WSDL ${wsdlPath}: ${messageOf(error)}`,
+            { cause: error },
+          );
     });
     trackOperations(client, operations);
     defineIfFree(client, 'balancer', handle);
@@ -99,13 +108,7 @@ export async function createBalancedClient(
   } catch (error: unknown) {
     // Whatever failed, nothing of the client may stay open: agents, status requests, timers.
     await handle.close();
-    throw isSoapBalancerError(error)
-      ? error
-      : new SoapBalancerError(
-          ErrorCode.WsdlLoadFailed,
-          `Could not load the WSDL ${wsdlPath}: ${messageOf(error)}`,
-          { cause: error },
-        );
+    throw error;
   }
 }
 

@@ -18,6 +18,8 @@ export interface DocumentFetchSettings {
   readonly budgetMs: number;
   /** How long an attempt may go unanswered before the next server is asked as well (ms). */
   readonly hedgeAfterMs: number;
+  /** A call's `timeoutMs`: a losing attempt unanswered for this long counts as a timeout of its server. */
+  readonly timeoutMs: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export class DocumentFetcher {
 interface Running {
   readonly lease: Lease;
   readonly abort: AbortController;
+  readonly startedAt: number;
 }
 
 /** One document fetch in progress: its attempts, its hedge timer and its deadline. */
@@ -108,7 +111,7 @@ class HedgedFetch<R extends { readonly status: number }> {
       if (this.#running.size === 0) this.#fail();
       return;
     }
-    const running: Running = { lease: picked.lease, abort: new AbortController() };
+    const running: Running = { lease: picked.lease, abort: new AbortController(), startedAt: Date.now() };
     this.#running.add(running);
     this.#tried.add(running.lease.url);
     const signal = this.#options?.signal;
@@ -168,11 +171,14 @@ class HedgedFetch<R extends { readonly status: number }> {
     this.#reject(error === cancelled ? closedError(this.#request, this.#failures, undefined) : error);
   }
 
+  /** The losers: aborted; one unanswered for as long as a call may take is a timeout of its server. */
   #abortOthers(): void {
+    const now = Date.now();
     for (const other of this.#running) {
       this.#running.delete(other);
       other.abort.abort();
-      other.lease.release();
+      if (now - other.startedAt >= this.#settings.timeoutMs) other.lease.failed('timeout');
+      else other.lease.release();
     }
   }
 

@@ -26,17 +26,13 @@ test('keeps 200 idempotent calls succeeding while a server is killed in the midd
   });
   t.after(() => client.close());
   const victim = servers[1]!;
-  let callsAtKill = 0;
 
   let started = 0;
   const results: number[] = [];
   const worker = async () => {
     while (started < 200) {
       const i = started++;
-      if (i === 100) {
-        victim.kill();
-        callsAtKill = victim.calls.Add ?? 0;
-      }
+      if (i === 100) victim.kill();
       results[i] = (await client.AddAsync({ a: i, b: 0 }))[0].result;
     }
   };
@@ -46,7 +42,9 @@ test('keeps 200 idempotent calls succeeding while a server is killed in the midd
     results,
     Array.from({ length: 200 }, (_, i) => i),
   );
-  assert.equal(victim.calls.Add ?? 0, callsAtKill, 'the killed server ran nothing after its death');
+  // Only the calls cut by the kill (at most one per caller: 8) may have run twice.
+  const runs = servers.reduce((sum, server) => sum + (server.calls.Add ?? 0), 0);
+  assert.ok(runs >= 200 && runs <= 208, `${runs} runs for 200 calls`);
   assert.equal(client.balancer.servers()[1]?.state, 'down');
 });
 

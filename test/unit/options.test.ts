@@ -188,6 +188,23 @@ describe('normalizeOptions: invalid options', () => {
     throwsWith(() => withOption({ maxDownBackoffMs: -5 }), RangeError, /`maxDownBackoffMs`.*`-5` \(number\)/);
   });
 
+  test('a duration beyond what a timer can hold (2^31 - 1 ms) is a RangeError, not a 1 ms timer', () => {
+    for (const name of ['timeoutMs', 'fetchTimeoutMs', 'maxDownBackoffMs']) {
+      throwsWith(() => withOption({ [name]: 2 ** 31 }), RangeError, new RegExp(`\`${name}\`.*2147483647`));
+    }
+    throwsWith(
+      () => withOption({ monitor: { url: 'http://m/status', timeoutMs: 2 ** 31 } }),
+      RangeError,
+      /`monitor.timeoutMs`/,
+    );
+    throwsWith(
+      () => withOption({ monitor: { url: 'http://m/status', ttlMs: 2 ** 40, maxAgeMs: 2 ** 41 } }),
+      RangeError,
+      /`monitor.ttlMs`/,
+    );
+    assert.equal(withOption({ timeoutMs: 2 ** 31 - 1 }).timeoutMs, 2 ** 31 - 1);
+  });
+
   test('downBackoffMs above maxDownBackoffMs is a RangeError naming both values', () => {
     throwsWith(
       () => withOption({ downBackoffMs: 5000, maxDownBackoffMs: 4000 }),
@@ -217,6 +234,59 @@ describe('normalizeOptions: invalid options', () => {
     throwsWith(() => withOption({ soap: { httpClient: null } }), TypeError, /`soap\.httpClient`.*`null`/);
     const httpClient = { request: () => undefined };
     assert.equal(withOption({ soap: { httpClient } }).soap.httpClient, httpClient);
+  });
+});
+
+describe('normalizeOptions: allow', () => {
+  const allows = (options: Record<string, unknown>, url: string): boolean => withOption(options).allow(url);
+
+  test('by default, only the origins of wsdlUrl and servers', () => {
+    assert.equal(allows({}, 'http://a:1'), true);
+    assert.equal(allows({}, 'http://b:1/prefix'), true);
+    assert.equal(allows({}, 'http://b:2'), false, 'another port is another origin');
+    assert.equal(allows({}, 'https://a:1'), false);
+    assert.equal(allows({}, 'http://evil.example'), false);
+  });
+
+  test('patterns: a * label, a * port, the scheme’s default port, a path prefix', () => {
+    const allow = [
+      'https://*.calc.internal:8443',
+      'http://10.0.0.*:*',
+      'http://plain.example',
+      'http://h:80/app',
+    ];
+    assert.equal(allows({ allow }, 'https://r1.calc.internal:8443'), true);
+    assert.equal(allows({ allow }, 'https://r1.calc.internal:9443'), false);
+    assert.equal(allows({ allow }, 'https://a.b.calc.internal:8443'), false, 'a * is one label');
+    assert.equal(allows({ allow }, 'http://10.0.0.7:8000'), true);
+    assert.equal(allows({ allow }, 'http://10.0.1.7:8000'), false);
+    assert.equal(allows({ allow }, 'http://plain.example:80'), true);
+    assert.equal(allows({ allow }, 'http://plain.example:8080'), false);
+    assert.equal(allows({ allow }, 'http://h/app/v2'), true);
+    assert.equal(allows({ allow }, 'http://h/application'), false);
+  });
+
+  test('a predicate decides; one that throws denies', () => {
+    assert.equal(allows({ allow: (url: URL) => url.port === '9' }, 'http://x:9'), true);
+    assert.equal(allows({ allow: (url: URL) => url.port === '9' }, 'http://x:8'), false);
+    assert.equal(
+      allows(
+        {
+          allow: () => {
+            throw new Error('no');
+          },
+        },
+        'http://x:9',
+      ),
+      false,
+    );
+    assert.equal(allows({ allow: () => 'yes' }, 'http://x:9'), false, 'only `true` allows');
+  });
+
+  test('an invalid pattern is a TypeError naming it', () => {
+    throwsWith(() => withOption({ allow: ['ftp://x'] }), TypeError, /`allow\[0\]`.*`ftp:\/\/x`/);
+    throwsWith(() => withOption({ allow: ['http://x:*', 'http://x?y'] }), TypeError, /`allow\[1\]`/);
+    throwsWith(() => withOption({ allow: 'http://x' }), TypeError, /`allow`/);
   });
 });
 
