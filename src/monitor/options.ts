@@ -7,6 +7,7 @@ import {
   ofFunction,
   positiveNumber,
   requestPath,
+  timerMs,
 } from '../validate.js';
 import type { ProbeTransport } from './http-transport.js';
 import {
@@ -22,7 +23,7 @@ export interface MonitorOptions {
   /** The replicas to watch; more can be added at run time with `addServer()`. May be empty. */
   readonly servers: readonly MonitoredServerInput[];
   /**
-   * Time between the starts of two probe rounds, in milliseconds (see `jitter`).
+   * Time between the starts of two probe rounds, in milliseconds (see `jitter`); at most 2^31 - 1.
    * @default 1000
    */
   readonly intervalMs?: number;
@@ -145,8 +146,10 @@ export function normalizeMonitorOptions(options: unknown): NormalizedMonitorOpti
   }
   const option = <K extends keyof typeof defaultMonitorOptions>(name: K): unknown =>
     options[name] ?? defaultMonitorOptions[name];
-  const intervalMs = integerAtLeast('intervalMs', option('intervalMs'), 1);
-  const timeoutMs = integerAtLeast('timeoutMs', option('timeoutMs'), 1);
+  // Both are timers (the rounds' and each probe's, and the CLI's servers-file check runs every
+  // `intervalMs`): beyond 2^31 - 1 ms, setTimeout would fire after 1 ms.
+  const intervalMs = timerMs('intervalMs', option('intervalMs'), 1);
+  const timeoutMs = timerMs('timeoutMs', option('timeoutMs'), 1);
   if (timeoutMs > intervalMs) {
     throw new RangeError(
       `Expected \`timeoutMs\` (${timeoutMs}) to be at most \`intervalMs\` (${intervalMs})`,

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { maxTimerMs } from '../validate.js';
 
 /**
  * Runs `task` on every item, at most `limit` at a time, and resolves when all are done. Stops taking
@@ -20,7 +21,10 @@ export async function forEachLimited<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Delay before the next round: `intervalMs * (1 ± jitter)` after the previous start, less time spent. */
+/**
+ * Delay before the next round: `intervalMs * (1 ± jitter)` after the previous start, less time spent,
+ * and never more than a timer can wait (a longer one would fire after 1 ms).
+ */
 export function nextRoundDelay(
   intervalMs: number,
   jitter: number,
@@ -28,7 +32,7 @@ export function nextRoundDelay(
   elapsedMs: number,
 ): number {
   const interval = intervalMs * (1 + jitter * (2 * random - 1));
-  return Math.max(0, Math.round(interval - elapsedMs));
+  return Math.min(maxTimerMs, Math.max(0, Math.round(interval - elapsedMs)));
 }
 
 /**

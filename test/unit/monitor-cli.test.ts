@@ -123,6 +123,14 @@ describe('parseMonitorArgs', () => {
       /`--timeout-ms` \(1000\) to be at most `--interval-ms` \(100\)/,
     ],
     [['--server', 'http://a:1', '--concurrency', '0'], /`--concurrency` to be an integer >= 1/],
+    [
+      ['--server', 'http://a:1', '--interval-ms', '2147483648', '--timeout-ms', '1000'],
+      /`--interval-ms` to be an integer >= 1 and <= 2147483647 \(ms\), got `2147483648`/,
+    ],
+    [
+      ['--server', 'http://a:1', '--interval-ms', '99999999999', '--timeout-ms', '99999999999'],
+      /`--interval-ms` to be an integer >= 1 and <= 2147483647 \(ms\)/,
+    ],
     [['--server', 'http://a:1', '--health-path', 'x'], /`--health-path` to be a path/],
     [['--server', 'http://a:1', '--load-path', '/l', '--no-load-path'], /exclude each other/],
     [['--server', 'ftp://a:1'], /`--server` to be an absolute http\(s\) base URL/],

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ProbeAnswer } from '../../src/monitor/http-transport.js';
 import { forEachLimited, nextRoundDelay } from '../../src/monitor/rounds.js';
+import { maxTimerMs } from '../../src/validate.js';
 import {
   FakeTransport,
   fastProbing,
@@ -193,5 +194,11 @@ describe('rounds', () => {
     assert.equal(nextRoundDelay(1000, 0.1, 0.999_999, 0), 1100);
     assert.equal(nextRoundDelay(1000, 0.1, 0.5, 300), 700, 'time spent probing counts');
     assert.equal(nextRoundDelay(1000, 0.1, 0.5, 5000), 0, 'an overrun round is followed at once');
+  });
+
+  test('the delay never exceeds what a timer can wait, whatever the jitter adds', () => {
+    // 2^31 - 1 ms plus 10% would make setTimeout fire after 1 ms.
+    assert.equal(nextRoundDelay(maxTimerMs, 0.1, 0.999_999, 0), maxTimerMs);
+    assert.equal(nextRoundDelay(maxTimerMs, 0.1, 0.5, 1), maxTimerMs - 1);
   });
 });

@@ -52,6 +52,11 @@ describe('normalizeMonitorOptions', () => {
     ]);
   });
 
+  test('accepts the longest timer, 2^31 - 1 ms, for both durations', () => {
+    const options = withOption({ intervalMs: 2 ** 31 - 1, timeoutMs: 2 ** 31 - 1 });
+    assert.deepEqual([options.intervalMs, options.timeoutMs], [2 ** 31 - 1, 2 ** 31 - 1]);
+  });
+
   test('loadPath false disables load reports', () => {
     assert.equal(withOption({ loadPath: false }).loadPath, false);
   });
@@ -60,6 +65,22 @@ describe('normalizeMonitorOptions', () => {
     [{ intervalMs: 0 }, RangeError, /`intervalMs` to be an integer >= 1, got `0` \(number\)/],
     [{ intervalMs: 1.5 }, TypeError, /`intervalMs`.*`1.5` \(number\)/],
     [{ timeoutMs: 2000 }, RangeError, /`timeoutMs` \(2000\) to be at most `intervalMs` \(1000\)/],
+    // A setTimeout longer than 2^31 - 1 ms fires after 1 ms: probing would spin, timeouts would be 1 ms.
+    [
+      { intervalMs: 2 ** 31 },
+      RangeError,
+      /`intervalMs` to be an integer >= 1 and <= 2147483647 \(ms\), got `2147483648` \(number\)/,
+    ],
+    [
+      { intervalMs: 2 ** 31 - 1, timeoutMs: 2 ** 31 },
+      RangeError,
+      /`timeoutMs` to be an integer >= 1 and <= 2147483647 \(ms\), got `2147483648`/,
+    ],
+    [
+      { intervalMs: 2 ** 32, timeoutMs: 2 ** 31 },
+      RangeError,
+      /`intervalMs` to be an integer >= 1 and <= 2147483647 \(ms\), got `4294967296`/,
+    ],
     [{ jitter: 1 }, RangeError, /`jitter` to be a number >= 0 and < 1, got `1`/],
     [{ jitter: '0.1' }, TypeError, /`jitter`/],
     [{ concurrency: 0 }, RangeError, /`concurrency`/],
