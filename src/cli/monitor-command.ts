@@ -1,8 +1,7 @@
 import { createMonitor, type Monitor } from '../monitor/monitor.js';
 import { defaultMonitorOptions } from '../monitor/options.js';
-import { assertDistinct, type MonitoredServerEntry } from '../monitor/server-entry.js';
+import { assertDistinct, type MonitoredServerEntry, maxMonitoredServers } from '../monitor/server-entry.js';
 import { type MonitorCommand, parseMonitorArgs, wantsHelp } from './monitor-args.js';
-import { reconcile } from './reconcile.js';
 import { ServersFileWatcher } from './servers-file-watcher.js';
 import { exitCode, monitorUsage, UsageError } from './usage.js';
 
@@ -31,7 +30,7 @@ export async function runMonitorCommand(args: readonly string[], io: CliIo): Pro
     throw new UsageError(`\`--servers-file\`: ${messageOf(error)}`);
   });
   const servers = allServers(command, fromFile ?? [], UsageError);
-  const monitor = createMonitor({ ...command.options, servers });
+  const monitor = monitorFor(command, servers);
   // Listened for from the start: a signal during the first round must close cleanly too.
   const stop = stopSignal();
   try {
@@ -58,12 +57,21 @@ export async function runMonitorCommand(args: readonly string[], io: CliIo): Pro
   }
 }
 
+/**
+ * The servers of `--server` and `--servers-file` together, validated as a whole (distinct, at most the
+ * number one monitor watches) before anything is done with them.
+ */
 function allServers(
   command: MonitorCommand,
   fromFile: readonly MonitoredServerEntry[],
   ErrorType: new (message: string) => Error,
 ): MonitoredServerEntry[] {
   const servers = [...command.servers, ...fromFile];
+  if (servers.length > maxMonitoredServers) {
+    throw new ErrorType(
+      `\`--server\` and \`--servers-file\` give ${servers.length} servers, more than the ${maxMonitoredServers} one monitor watches`,
+    );
+  }
   try {
     assertDistinct(servers, '--server and --servers-file');
   } catch (error: unknown) {
@@ -72,7 +80,7 @@ function allServers(
   return servers;
 }
 
-/** A reloaded file that cannot be applied leaves the monitor as it was. */
+/** A reloaded file is applied whole or, when it cannot be, not at all: the monitor stays as it was. */
 function applyFile(
   monitor: Monitor,
   command: MonitorCommand,
@@ -81,10 +89,19 @@ function applyFile(
 ): void {
   try {
     const servers = allServers(command, entries, Error);
-    const { added, removed } = reconcile(monitor, servers);
+    const { added, removed } = monitor.setServers(servers);
     io.err(`servers file reloaded: ${servers.length} servers (${added} added, ${removed} removed)`);
   } catch (error: unknown) {
     io.err(`servers file not applied: ${messageOf(error)}`);
+  }
+}
+
+/** The monitor; its options were checked flag by flag already, so an error here is still the user's input. */
+function monitorFor(command: MonitorCommand, servers: MonitoredServerEntry[]): Monitor {
+  try {
+    return createMonitor({ ...command.options, servers });
+  } catch (error: unknown) {
+    throw new UsageError(messageOf(error));
   }
 }
 

@@ -1,4 +1,9 @@
-import { assertDistinct, type MonitoredServerEntry, normalizeServerEntry } from '../monitor/server-entry.js';
+import {
+  assertDistinct,
+  type MonitoredServerEntry,
+  maxMonitoredServers,
+  normalizeServerEntry,
+} from '../monitor/server-entry.js';
 
 /** A servers file that cannot be used; the message starts with `file:line` when a line is at fault. */
 export class ServersFileError extends Error {
@@ -21,6 +26,12 @@ export function parseServersFile(text: string, fileName: string): MonitoredServe
       .filter(Boolean);
     const [url, ...rest] = words;
     if (url === undefined) continue;
+    // Stops here rather than reading on: a file this long cannot be used whatever follows.
+    if (entries.length === maxMonitoredServers) {
+      throw new ServersFileError(
+        `${at}: more than ${maxMonitoredServers} servers, the most one monitor watches`,
+      );
+    }
     let id: string | undefined;
     let draining = false;
     for (const word of rest) {

@@ -6,7 +6,7 @@ import { type MonitorOptions, type NormalizedMonitorOptions, normalizeMonitorOpt
 import { Prober } from './prober.js';
 import { type Member, ServerRegistry, statusOf } from './registry.js';
 import { forEachLimited, nextRoundDelay, RoundLoop } from './rounds.js';
-import type { MonitoredServerInput } from './server-entry.js';
+import { type MonitoredServerInput, normalizeServerList } from './server-entry.js';
 import { type PublishedSnapshot, SnapshotPublisher } from './snapshot.js';
 import { listenStatus, type StatusListenOptions } from './status-listen.js';
 import type { StatusServer } from './status-server.js';
@@ -80,6 +80,20 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const member = this.#registry.add(server);
     this.#changed = true;
     return statusOf(member);
+  }
+
+  /**
+   * Makes the monitor watch exactly `servers`, all or nothing: the whole list is validated first (at
+   * most 10,000, distinct ids and URLs) and an invalid one changes nothing. A server listed with the id
+   * and URL it has keeps its state (no new first probe); its drain flag is set from the entry (`false`
+   * when not given). The snapshot is republished at once when anything changed.
+   * @returns how many servers were added and removed.
+   * @throws {TypeError | RangeError} naming `servers[i]` and the value received.
+   */
+  setServers(servers: readonly MonitoredServerInput[]): { added: number; removed: number } {
+    const { added, removed, drained } = this.#registry.replace(normalizeServerList(servers, 'servers'));
+    if (added + removed + drained > 0) this.#changed = true;
+    return { added, removed };
   }
 
   /** Stops watching the server with this id (else this URL). Returns false when there is none. */

@@ -10,13 +10,7 @@ import {
   timerMs,
 } from '../validate.js';
 import type { ProbeTransport } from './http-transport.js';
-import {
-  assertDistinct,
-  type MonitoredServerEntry,
-  type MonitoredServerInput,
-  maxMonitoredServers,
-  normalizeServerEntry,
-} from './server-entry.js';
+import { type MonitoredServerEntry, type MonitoredServerInput, normalizeServerList } from './server-entry.js';
 
 /** Options of {@link createMonitor}. */
 export interface MonitorOptions {
@@ -157,7 +151,7 @@ export function normalizeMonitorOptions(options: unknown): NormalizedMonitorOpti
   }
   const loadPath = option('loadPath');
   return {
-    servers: serverList(options.servers),
+    servers: normalizeServerList(options.servers, 'servers'),
     intervalMs,
     timeoutMs,
     jitter: numberInRange('jitter', option('jitter'), 0, 1),
@@ -172,22 +166,6 @@ export function normalizeMonitorOptions(options: unknown): NormalizedMonitorOpti
     random: ofFunction('random', options.random, Math.random),
     transport: probeTransport(options.transport),
   };
-}
-
-function serverList(value: unknown): MonitoredServerEntry[] {
-  if (!Array.isArray(value)) {
-    throw new TypeError(
-      `Expected \`servers\` to be an array of URLs or { url, id?, draining? }, got ${describe(value)}`,
-    );
-  }
-  if (value.length > maxMonitoredServers) {
-    throw new RangeError(
-      `Expected \`servers\` to list at most ${maxMonitoredServers} servers, got ${value.length}`,
-    );
-  }
-  const entries = value.map((entry: unknown, index) => normalizeServerEntry(entry, `servers[${index}]`));
-  assertDistinct(entries, 'servers');
-  return entries;
 }
 
 /** RFC 6750 `b64token`: anything else could not be sent in an `Authorization` header as is. */

@@ -14,8 +14,8 @@ export interface Member {
 
 /** The monitor's servers, in the order they were added (the order of `/status`). */
 export class ServerRegistry {
-  readonly #members = new Map<string, Member>();
-  readonly #byUrl = new Map<string, Member>();
+  #members = new Map<string, Member>();
+  #byUrl = new Map<string, Member>();
   readonly #settings: HealthSettings;
 
   constructor(settings: HealthSettings, entries: readonly MonitoredServerEntry[]) {
@@ -43,6 +43,33 @@ export class ServerRegistry {
     if (this.#byUrl.has(entry.url))
       throw new TypeError(`A server with URL \`${entry.url}\` is already watched`);
     return this.#insert(entry);
+  }
+
+  /**
+   * Makes the registry hold exactly `entries` (validated: distinct, at most the limit), in their order.
+   * A server listed with the id and URL it has keeps its member, and so what probing learnt of it; its
+   * drain flag is set from the entry. All or nothing: the new membership is built aside, then swapped in.
+   */
+  replace(entries: readonly MonitoredServerEntry[]): MembershipChange {
+    const members = new Map<string, Member>();
+    const byUrl = new Map<string, Member>();
+    const drained: [Member, boolean][] = [];
+    let added = 0;
+    for (const entry of entries) {
+      const current = this.#members.get(entry.id);
+      const kept = current?.url === entry.url ? current : undefined;
+      if (kept === undefined) added++;
+      else if (kept.draining !== entry.draining) drained.push([kept, entry.draining]);
+      const member = kept ?? newMember(entry, this.#settings);
+      members.set(member.id, member);
+      byUrl.set(member.url, member);
+    }
+    let removed = 0;
+    for (const member of this.#members.values()) if (members.get(member.id) !== member) removed++;
+    this.#members = members;
+    this.#byUrl = byUrl;
+    for (const [member, draining] of drained) member.draining = draining;
+    return { added, removed, drained: drained.length };
   }
 
   /** The server whose id, else whose URL (normalized), is `idOrUrl`. */
@@ -75,17 +102,29 @@ export class ServerRegistry {
   }
 
   #insert(entry: MonitoredServerEntry): Member {
-    const member: Member = {
-      id: entry.id,
-      url: entry.url,
-      draining: entry.draining,
-      health: new ServerHealth(this.#settings),
-      memory: { skipReportRounds: 0 },
-    };
+    const member = newMember(entry, this.#settings);
     this.#members.set(member.id, member);
     this.#byUrl.set(member.url, member);
     return member;
   }
+}
+
+/** What {@link ServerRegistry.replace} changed. */
+export interface MembershipChange {
+  readonly added: number;
+  readonly removed: number;
+  /** Servers kept whose drain flag changed. */
+  readonly drained: number;
+}
+
+function newMember(entry: MonitoredServerEntry, settings: HealthSettings): Member {
+  return {
+    id: entry.id,
+    url: entry.url,
+    draining: entry.draining,
+    health: new ServerHealth(settings),
+    memory: { skipReportRounds: 0 },
+  };
 }
 
 export function statusOf(member: Member): ServerStatus {

@@ -54,6 +54,27 @@ export function normalizeServerEntry(value: unknown, name: string): MonitoredSer
 }
 
 /**
+ * Validates a whole list of servers: an array of at most {@link maxMonitoredServers} valid entries
+ * with distinct ids and URLs. Nothing is changed by a list that fails, wherever it fails.
+ * @throws {TypeError | RangeError} naming `name` (`name[i]` for an entry) and the value received.
+ */
+export function normalizeServerList(value: unknown, name: string): MonitoredServerEntry[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `Expected \`${name}\` to be an array of URLs or { url, id?, draining? }, got ${describe(value)}`,
+    );
+  }
+  if (value.length > maxMonitoredServers) {
+    throw new RangeError(
+      `Expected \`${name}\` to list at most ${maxMonitoredServers} servers, got ${value.length}`,
+    );
+  }
+  const entries = value.map((entry: unknown, index) => normalizeServerEntry(entry, `${name}[${index}]`));
+  assertDistinct(entries, name);
+  return entries;
+}
+
+/**
  * Throws when two entries share an id or a URL: ids must be unique in a snapshot, and two names for
  * one URL would only probe it twice.
  */

@@ -93,6 +93,43 @@ test('the CLI serves /status on the port it picked, follows its servers file, an
   assert.match(cli.stderr(), /servers file reloaded: 2 servers \(1 added, 0 removed\)/);
 });
 
+test('the CLI applies a reloaded servers file whole or not at all: past 10,000 servers, nothing changes', async (t) => {
+  const replica = () => startPlainServer(t, (_request, response) => sendJson(response, 200, loadReport()));
+  const [a, b] = [await replica(), await replica()];
+  const file = join(await tempDir(t), 'servers.txt');
+  await writeFile(file, `${b.url} id=b\n`);
+  const cli = runCli(t, [
+    'monitor',
+    ...['--server', a.url, '--servers-file', file, '--port', '0'],
+    ...['--interval-ms', '50', '--timeout-ms', '50'],
+  ]);
+  const url = (
+    await waitFor(() => /listening on (\S+)/.exec(cli.stdout()), 'the listening line', 30_000)
+  )[1]!;
+  // Membership only: whether a replica is up is not what this test is about.
+  const pool = async () => {
+    const ids = (await statusOf(url)).servers.map((s) => s.id);
+    return ids.length > 3 ? `${ids.length} servers` : ids.join();
+  };
+  const reloads = () => cli.stderr().match(/^servers file .*$/gm) ?? [];
+  assert.equal(await pool(), `${a.url},b`);
+
+  // 10,000 in the file, one more from --server. Nothing on port 1: were they applied, they would show.
+  const lines = (count: number) => Array.from({ length: count }, (_, i) => `http://127.0.0.1:1/s${i}\n`);
+  await writeFile(file, lines(10_000).join(''));
+  await waitFor(() => reloads().length === 1, 'the reload');
+  assert.equal(await pool(), `${a.url},b`, 'nothing was removed or added');
+  assert.match(reloads()[0]!, /^servers file not applied: .*give 10001 servers/);
+
+  await writeFile(file, lines(10_001).join(''));
+  await waitFor(() => reloads().length === 2, 'the second reload');
+  assert.equal(await pool(), `${a.url},b`);
+  assert.match(reloads()[1]!, /^servers file not applied: .*:10001: more than 10000 servers/);
+
+  cli.child.kill('SIGTERM');
+  assert.deepEqual(await cli.exited, { code: 0, signal: null }, cli.stderr());
+});
+
 test('the CLI takes the token from the environment and requires it on /status', async (t) => {
   const replica = await startPlainServer(t, (_request, response) => sendJson(response, 200, loadReport()));
   const cli = runCli(t, ['monitor', '--server', replica.url, '--port', '0'], {
@@ -110,11 +147,14 @@ test('the CLI takes the token from the environment and requires it on /status', 
 test('the CLI exits 2 naming the flag for bad arguments, and a bad servers file', async (t) => {
   const file = join(await tempDir(t), 'servers.txt');
   await writeFile(file, 'http://a:1\nhttp://b:1 weight=2\n');
+  const tooLong = join(await tempDir(t), 'servers-too-long.txt');
+  await writeFile(tooLong, Array.from({ length: 10_001 }, (_, i) => `http://127.0.0.1:1/s${i}\n`).join(''));
   const cases: [string[], RegExp][] = [
     [['monitor', '--server', 'http://a:1', '--fall', 'zero'], /`--fall` expects a whole number, got `zero`/],
     [['monitor', '--server', 'http://a:1', '--colour'], /Unknown option '--colour'/],
     [['monitor', '--servers-file', file], /servers\.txt:2: unexpected `weight=2`/],
     [['monitr'], /Unknown command `monitr`/],
+    [['monitor', '--servers-file', tooLong], /servers-too-long\.txt:10001: more than 10000 servers/],
   ];
   for (const [args, message] of cases) {
     const cli = runCli(t, args);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseMonitorArgs } from '../../src/cli/monitor-args.js';
-import { reconcile } from '../../src/cli/reconcile.js';
 import { runCli } from '../../src/cli/run.js';
 import { parseServersFile, ServersFileError } from '../../src/cli/servers-file.js';
 import { UsageError } from '../../src/cli/usage.js';
-import { FakeTransport, jsonAnswer, loadReport, monitorFor } from '../helpers/monitor.js';
 
 describe('parseServersFile', () => {
   test('reads URLs with optional id= and draining, skipping comments and blank lines', () => {
@@ -22,6 +23,18 @@ describe('parseServersFile', () => {
       { id: 'b', url: 'https://b:2/app', draining: true },
       { id: 'c-3', url: 'http://c:3', draining: true },
     ]);
+  });
+
+  test('stops at the first server past the 10,000 one monitor watches, naming the line', () => {
+    const lines = (count: number) =>
+      Array.from({ length: count }, (_, i) => `http://127.0.0.1:1/s${i}`).join('\n');
+    assert.equal(parseServersFile(lines(10_000), 'f').length, 10_000);
+    assert.throws(
+      () => parseServersFile(`# header\n${lines(10_001)}`, 'f'),
+      (error: unknown) =>
+        error instanceof ServersFileError &&
+        error.message === 'f:10002: more than 10000 servers, the most one monitor watches',
+    );
   });
 
   test('an empty file is an empty pool', () => {
@@ -147,32 +160,6 @@ describe('parseMonitorArgs', () => {
   }
 });
 
-describe('reconcile', () => {
-  test('adds, removes, re-adds a moved URL and sets drain flags, keeping the servers that stay', async (t) => {
-    const transport = new FakeTransport(() => jsonAnswer(loadReport()));
-    const monitor = monitorFor(t, {
-      servers: [
-        { url: 'http://a:1', id: 'a' },
-        { url: 'http://b:1', id: 'b' },
-        { url: 'http://c:1', id: 'c' },
-      ],
-      transport,
-    });
-    await monitor.start();
-    const changed = reconcile(monitor, [
-      { id: 'a', url: 'http://a:1', draining: true },
-      { id: 'c2', url: 'http://c:1', draining: false },
-      { id: 'd', url: 'http://d:1', draining: false },
-    ]);
-    assert.deepEqual(changed, { added: 2, removed: 2 });
-    assert.deepEqual(
-      monitor.snapshot().servers.map((s) => `${s.id}:${s.state}`),
-      ['a:draining', 'c2:down', 'd:down'],
-    );
-    assert.deepEqual(reconcile(monitor, []), { added: 0, removed: 3 });
-  });
-});
-
 describe('runCli', () => {
   const io = () => {
     const out: string[] = [];
@@ -199,6 +186,28 @@ describe('runCli', () => {
     const { out, io: cli } = io();
     assert.equal(await runCli(['monitor', '--bogus', '--help'], cli), 0);
     assert.match(out.join('\n'), /--servers-file FILE/);
+  });
+
+  test('a servers file past 10,000 servers, alone or with --server, exits 2 with a message', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'soap-balancer-cli-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const serversFile = async (count: number) => {
+      const path = join(dir, `servers-${count}.txt`);
+      await writeFile(path, Array.from({ length: count }, (_, i) => `http://127.0.0.1:1/s${i}\n`).join(''));
+      return path;
+    };
+
+    const alone = io();
+    assert.equal(await runCli(['monitor', '--servers-file', await serversFile(10_001)], alone.io), 2);
+    assert.match(alone.err[0] ?? '', /^soap-balancer: `--servers-file`: .*:10001: more than 10000 servers/);
+
+    const together = io();
+    const args = ['monitor', '--server', 'http://127.0.0.1:1', '--servers-file', await serversFile(10_000)];
+    assert.equal(await runCli(args, together.io), 2);
+    assert.deepEqual(together.err, [
+      'soap-balancer: `--server` and `--servers-file` give 10001 servers, more than the 10000 one monitor watches',
+      'Run `soap-balancer monitor --help` for usage.',
+    ]);
   });
 
   test('bad arguments exit 2 with the message and a hint', async () => {

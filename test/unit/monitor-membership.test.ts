@@ -112,6 +112,70 @@ describe('Monitor without sockets', () => {
     assert.equal(monitor.snapshot(), before, 'a no-op change publishes nothing');
   });
 
+  test('setServers() adds, removes, moves a URL to a new id and sets drain flags; kept servers keep their state', async (t) => {
+    const { transport } = replicas();
+    const monitor = monitorFor(t, {
+      servers: [
+        { url: 'http://a:1', id: 'a' },
+        { url: 'http://b:1', id: 'b' },
+        { url: 'http://c:1', id: 'c' },
+      ],
+      transport,
+      now: fixedClock,
+      ...fastProbing,
+    });
+    await monitor.start();
+    const ups: string[] = [];
+    monitor.on('serverUp', (status) => ups.push(status.id));
+
+    const changed = monitor.setServers([
+      { url: 'http://a:1', id: 'a', draining: true },
+      { url: 'http://c:1', id: 'c2' },
+      { url: 'http://d:1', id: 'd' },
+    ]);
+
+    assert.deepEqual(changed, { added: 2, removed: 2 });
+    assert.deepEqual(
+      monitor.snapshot().servers.map((s) => `${s.id}:${s.state}:${s.lastCheckedAt ?? 'unchecked'}`),
+      ['a:draining:2024-05-01T12:00:00.000Z', 'c2:down:unchecked', 'd:down:unchecked'],
+    );
+    await waitFor(() => ups.includes('d'), 'the next round');
+    assert.ok(!ups.includes('a'), 'the kept server was not probed as new');
+    assert.deepEqual(monitor.setServers([]), { added: 0, removed: 3 });
+    assert.deepEqual(monitor.snapshot().servers, []);
+  });
+
+  test('setServers() with a list that cannot be applied changes nothing, wherever the list fails', async (t) => {
+    const { transport } = replicas();
+    const monitor = monitorFor(t, { servers: ['http://a:1', 'http://b:1'], transport, ...fastProbing });
+    await monitor.start();
+    const before = monitor.snapshot();
+    const many = Array.from({ length: 10_001 }, (_, i) => `http://127.0.0.1:1/s${i}`);
+    const bad: [unknown[], typeof TypeError | typeof RangeError, RegExp][] = [
+      [many, RangeError, /`servers` to list at most 10000 servers, got 10001/],
+      [[...many.slice(0, 9_999), 'ftp://late'], TypeError, /`servers\[9999\]` to be an absolute http/],
+      [['http://c:1', 'http://d:1', 'http://c:1/'], TypeError, /distinct URLs/],
+      [['http://c:1', { url: 'http://d:1', id: 'http://c:1' }], TypeError, /distinct ids/],
+    ];
+    for (const [servers, type, message] of bad) {
+      assert.throws(
+        () => monitor.setServers(servers as string[]),
+        (error: unknown) => {
+          assert.ok(error instanceof type, String(error));
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+      assert.equal(monitor.snapshot(), before, 'nothing was published');
+      assert.deepEqual(
+        monitor.servers().map((s) => s.id),
+        ['http://a:1', 'http://b:1'],
+      );
+    }
+    assert.equal(monitor.setServers(['http://a:1/', 'http://b:1']).added, 0, 'a no-op list');
+    assert.equal(monitor.snapshot(), before, 'and a no-op publishes nothing');
+  });
+
   test('a probe that ends after its server was removed changes nothing', async (t) => {
     let release: (answer: Partial<ProbeAnswer>) => void = () => {};
     const transport = new FakeTransport(() => ({ status: 200 }));
