@@ -1,6 +1,7 @@
 import { createMonitor, type Monitor } from '../monitor/monitor.js';
 import { defaultMonitorOptions } from '../monitor/options.js';
 import { assertDistinct, type MonitoredServerEntry, maxMonitoredServers } from '../monitor/server-entry.js';
+import { logLiveness } from './liveness-log.js';
 import { type MonitorCommand, parseMonitorArgs, wantsHelp } from './monitor-args.js';
 import { ServersFileWatcher } from './servers-file-watcher.js';
 import { exitCode, monitorUsage, UsageError } from './usage.js';
@@ -31,12 +32,13 @@ export async function runMonitorCommand(args: readonly string[], io: CliIo): Pro
   });
   const servers = allServers(command, fromFile ?? [], UsageError);
   const monitor = monitorFor(command, servers);
+  const firstRoundDone = logLiveness(monitor, io.err);
   // Listened for from the start: a signal during the first round must close cleanly too.
   const stop = stopSignal();
   try {
     await Promise.race([monitor.start(), stop.received]);
     if (stop.signal() === undefined) {
-      logChanges(monitor, io);
+      firstRoundDone();
       const { url } = await monitor.listen({ port: command.port, host: command.host });
       io.out(`soap-balancer monitor listening on ${url}`);
       watcher?.watch(
@@ -103,20 +105,6 @@ function monitorFor(command: MonitorCommand, servers: MonitoredServerEntry[]): M
   } catch (error: unknown) {
     throw new UsageError(messageOf(error));
   }
-}
-
-/** Logs liveness changes to stderr, each down with the reason of the failed probe that decided it. */
-function logChanges(monitor: Monitor, io: CliIo): void {
-  const { servers } = monitor.snapshot();
-  const alive = servers.filter((server) => server.state !== 'down').length;
-  io.err(`first round done: ${alive} of ${servers.length} servers alive`);
-  const lastError = new Map<string, string>();
-  monitor.on('probeError', ({ id, error }) => lastError.set(id, error.message));
-  monitor.on('serverUp', ({ id }) => io.err(`server ${id} is up`));
-  monitor.on('serverDown', ({ id }) => {
-    io.err(`server ${id} is down (${lastError.get(id) ?? 'probe failed'})`);
-    lastError.delete(id);
-  });
 }
 
 /** SIGINT or SIGTERM, once: a second one, while closing, kills the process the default way. */

@@ -1,6 +1,7 @@
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { Server as NetServer } from 'node:net';
+import { ErrorCode, SoapBalancerError } from '../errors.js';
 import { sampleEventLoopDelay } from './event-loop-delay.js';
 import { checkedQueued, type LoadReporterOptions, normalizeReporterOptions } from './reporter-options.js';
 import { type LoadReport, loadReportVersion } from './schema.js';
@@ -48,7 +49,8 @@ const attached = new WeakSet<NetServer>();
  * `uptimeMs` the time since the reporter was attached, like `served`.
  *
  * @throws {TypeError | RangeError} for an invalid option, naming it and the value received.
- * @throws {Error} when a reporter is already attached to this server (and not closed).
+ * @throws {SoapBalancerError} code `SOAPBAL_REPORTER_ATTACHED` when a reporter is already attached to this
+ * server (and not closed).
  */
 export function attachLoadReporter(
   server: HttpServer | HttpsServer,
@@ -56,7 +58,12 @@ export function attachLoadReporter(
 ): LoadReporter {
   if (!(server instanceof NetServer)) throw new TypeError('Expected `server` to be an http or https server');
   const { path, capacity, queued, now } = normalizeReporterOptions(options);
-  if (attached.has(server)) throw new Error('A load reporter is already attached to this server');
+  if (attached.has(server)) {
+    throw new SoapBalancerError(
+      ErrorCode.ReporterAttached,
+      'A load reporter is already attached to this server',
+    );
+  }
   attached.add(server);
 
   const previous = server.rawListeners('request') as RequestListener[];

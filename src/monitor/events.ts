@@ -1,10 +1,15 @@
+import type { SoapBalancerError } from '../errors.js';
 import type { ServerStatus } from '../status/schema.js';
 
 /** A failed probe: the server did not answer in time, refused the connection, or answered 5xx. */
 export interface ProbeErrorEvent {
   readonly id: string;
   readonly url: string;
-  readonly error: Error;
+  /**
+   * Code `SOAPBAL_PROBE_FAILED`; the message says the URL probed and what failed (refused, timed out,
+   * HTTP status, closed early), `cause` is the underlying error when there is one.
+   */
+  readonly error: SoapBalancerError;
 }
 
 /** The monitor's typed events. */

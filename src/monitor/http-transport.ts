@@ -6,6 +6,8 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { ErrorCode, SoapBalancerError } from '../errors.js';
+import { asProbeFailure, probeFailed } from './probe-failure.js';
 
 /** One HTTP answer to a probe. */
 export interface ProbeAnswer {
@@ -17,7 +19,10 @@ export interface ProbeAnswer {
   readonly latencyMs: number;
 }
 
-/** Performs a probe's GET. Rejects on connection errors and when no full answer came in `timeoutMs`. */
+/**
+ * Performs a probe's GET. Rejects on connection errors and when no full answer came in `timeoutMs`
+ * (the monitor reports any rejection as a `SOAPBAL_PROBE_FAILED` error with it as `cause`).
+ */
 export interface ProbeTransport {
   get(url: URL, timeoutMs: number): Promise<ProbeAnswer>;
 }
@@ -36,16 +41,20 @@ export class HttpProbeTransport implements ProbeTransport {
   readonly #http = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
   readonly #https = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
   /** Probes in flight, each with the function that settles it, so that `destroy()` can end them all. */
-  readonly #inFlight = new Map<ClientRequest, (error: Error) => void>();
+  readonly #inFlight = new Map<ClientRequest, (error: SoapBalancerError) => void>();
   #destroyed = false;
 
+  /**
+   * Rejects with a `SOAPBAL_PROBE_FAILED` error saying the URL and what failed (refused, timed out,
+   * closed early…), the socket's error as `cause`; with `SOAPBAL_CLOSED` once destroyed.
+   */
   get(url: URL, timeoutMs: number): Promise<ProbeAnswer> {
-    if (this.#destroyed) return Promise.reject(new Error('The probe transport is closed'));
+    if (this.#destroyed) return Promise.reject(transportClosed());
     return new Promise((resolve, reject) => {
       const started = performance.now();
       let request: ClientRequest | undefined;
       let settled = false;
-      const settle = (error: Error | undefined, answer?: ProbeAnswer) => {
+      const settle = (error: SoapBalancerError | undefined, answer?: ProbeAnswer) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -56,7 +65,7 @@ export class HttpProbeTransport implements ProbeTransport {
         } else resolve(answer as ProbeAnswer);
       };
       const timer = setTimeout(() => {
-        settle(Object.assign(new Error(`No answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+        settle(probeFailed(url.href, `timed out: no answer within ${timeoutMs} ms`));
       }, timeoutMs);
       const send = (retry: boolean) => {
         const current = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
@@ -65,7 +74,7 @@ export class HttpProbeTransport implements ProbeTransport {
         });
         request = current;
         this.#inFlight.set(current, settle);
-        current.once('response', (response) => readAnswer(response, started, settle));
+        current.once('response', (response) => readAnswer(response, url.href, started, settle));
         current.on('error', (error: NodeJS.ErrnoException) => {
           if (current !== request) return;
           // A kept-alive connection the server closed just as it was reused: retry once on a new
@@ -73,7 +82,7 @@ export class HttpProbeTransport implements ProbeTransport {
           if (retry && current.reusedSocket && error.code === 'ECONNRESET' && !this.#destroyed && !settled) {
             this.#inFlight.delete(current);
             send(false);
-          } else settle(error);
+          } else settle(asProbeFailure(url.href, error));
         });
         current.end();
       };
@@ -84,16 +93,21 @@ export class HttpProbeTransport implements ProbeTransport {
   /** Ends the probes in flight (they reject) and closes every connection. */
   destroy(): void {
     this.#destroyed = true;
-    for (const settle of [...this.#inFlight.values()]) settle(new Error('The probe transport is closed'));
+    for (const settle of [...this.#inFlight.values()]) settle(transportClosed());
     this.#http.destroy();
     this.#https.destroy();
   }
 }
 
+function transportClosed(): SoapBalancerError {
+  return new SoapBalancerError(ErrorCode.Closed, 'The probe transport is closed');
+}
+
 function readAnswer(
   response: IncomingMessage,
+  url: string,
   started: number,
-  settle: (error: Error | undefined, answer?: ProbeAnswer) => void,
+  settle: (error: SoapBalancerError | undefined, answer?: ProbeAnswer) => void,
 ): void {
   const latencyMs = performance.now() - started;
   const chunks: Buffer[] = [];
@@ -117,7 +131,10 @@ function readAnswer(
     chunks.push(chunk);
   });
   response.once('end', () => settle(undefined, answer(false)));
-  response.on('error', (error) => settle(error));
-  // After 'end' this is a no-op; before it, the server cut the answer short.
-  response.once('close', () => settle(new Error('The connection closed before the answer was complete')));
+  // Either one, before 'end', means that the server cut the answer short (after 'end', a no-op). Node
+  // reports a body shorter than announced as an error (ECONNRESET, "aborted"): kept as the cause.
+  const cutShort = (cause?: Error) =>
+    settle(probeFailed(url, 'the connection closed before the answer was complete', cause));
+  response.on('error', cutShort);
+  response.once('close', () => cutShort());
 }

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { ErrorCode, SoapBalancerError } from '../errors.js';
 import type { ServerStatus, StatusSnapshot } from '../status/schema.js';
+import { describe } from '../validate.js';
 import type { MonitorEvents } from './events.js';
 import { HttpProbeTransport, type ProbeTransport } from './http-transport.js';
 import { type MonitorOptions, type NormalizedMonitorOptions, normalizeMonitorOptions } from './options.js';
@@ -49,9 +51,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     );
   }
 
-  /** Probes every server once, resolves when that round is complete, then keeps probing in the background. */
+  /**
+   * Probes every server once, resolves when that round is complete, then keeps probing in the background.
+   * Rejects with `SOAPBAL_CLOSED` after `close()`.
+   */
   start(): Promise<void> {
-    if (this.#closing) return Promise.reject(new Error('The monitor is closed'));
+    if (this.#closing) return Promise.reject(monitorClosed());
     this.#started ??= this.#rounds.start();
     return this.#started;
   }
@@ -110,7 +115,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
    * server has this id (or URL).
    */
   setDraining(idOrUrl: string, draining: boolean): boolean {
-    if (typeof draining !== 'boolean') throw new TypeError('Expected `draining` to be a boolean');
+    if (typeof draining !== 'boolean')
+      throw new TypeError(`Expected \`draining\` to be a boolean, got ${describe(draining)}`);
     const member = this.#registry.find(idOrUrl);
     if (!member) return false;
     if (member.draining !== draining) {
@@ -123,10 +129,14 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   /**
    * Serves the status API (see `status-server.ts`) until `close()`. One per monitor.
    * @returns `url`: the `/status` URL, with the actual port when `port` was 0.
+   * @throws {SoapBalancerError} `SOAPBAL_CLOSED` after `close()`, `SOAPBAL_ALREADY_LISTENING` when it
+   * listens already; {TypeError | RangeError} for invalid options; the system error when the port is taken.
    */
   async listen(options: StatusListenOptions = {}): Promise<{ url: string }> {
-    if (this.#closing) throw new Error('The monitor is closed');
-    if (this.#statusServer) throw new Error('The monitor is already listening');
+    if (this.#closing) throw monitorClosed();
+    if (this.#statusServer) {
+      throw new SoapBalancerError(ErrorCode.AlreadyListening, 'The monitor is already listening');
+    }
     // Synchronous validation errors throw here, before any state changes.
     this.#statusServer = listenStatus(options, this.#options.token, () => this.#published());
     // A failed listen (port taken) must not block a later attempt.
@@ -186,6 +196,10 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const statusServer = await this.#statusServer?.catch(() => undefined);
     await statusServer?.close();
   }
+}
+
+function monitorClosed(): SoapBalancerError {
+  return new SoapBalancerError(ErrorCode.Closed, 'The monitor is closed');
 }
 
 /**

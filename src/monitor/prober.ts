@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
+import type { SoapBalancerError } from '../errors.js';
 import { type LoadReport, parseLoadReport } from '../load-report/schema.js';
 import type { ProbeAnswer, ProbeTransport } from './http-transport.js';
+import { asProbeFailure, probeFailed } from './probe-failure.js';
 
 /** The outcome of probing one server once. */
 export type ProbeResult =
@@ -11,7 +13,11 @@ export type ProbeResult =
       /** The server's load report; `undefined` when only its health path answered. */
       readonly report: LoadReport | undefined;
     }
-  | { readonly ok: false; readonly error: Error };
+  | {
+      readonly ok: false;
+      /** Code `SOAPBAL_PROBE_FAILED`: the URL and what failed, the transport's error as `cause`. */
+      readonly error: SoapBalancerError;
+    };
 
 /** What the prober remembers of one server between rounds. */
 export interface ReporterMemory {
@@ -31,17 +37,6 @@ export interface ProberSettings {
  * often enough to notice a reporter deployed at run time, rarely enough to cost nothing.
  */
 export const reporterRecheckRounds = 30;
-
-/** An answer that counts as a failed probe (the server is alive but says it cannot serve). */
-class ProbeStatusError extends Error {
-  override readonly name = 'ProbeStatusError';
-  constructor(
-    readonly url: string,
-    readonly status: number,
-  ) {
-    super(`GET ${url} answered ${status}`);
-  }
-}
 
 /**
  * Probes one server: its load report when it may have one, else (or when it turns out to have none)
@@ -73,13 +68,20 @@ export class Prober {
       const answer = await this.#get(baseUrl, healthPath, Math.max(1, deadline - performance.now()));
       return { ok: true, latencyMs: answer.latencyMs, report: undefined };
     } catch (error: unknown) {
-      return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+      return { ok: false, error: asProbeFailure(baseUrl, error) };
     }
   }
 
+  /** The answer, or a probe failure naming the URL: the transport's error, or a 5xx (alive, but cannot serve). */
   async #get(baseUrl: string, path: string, timeoutMs: number): Promise<ProbeAnswer> {
-    const answer = await this.#settings.transport.get(new URL(baseUrl + path), timeoutMs);
-    if (answer.status >= 500) throw new ProbeStatusError(baseUrl + path, answer.status);
+    const url = baseUrl + path;
+    let answer: ProbeAnswer;
+    try {
+      answer = await this.#settings.transport.get(new URL(url), timeoutMs);
+    } catch (error: unknown) {
+      throw asProbeFailure(url, error);
+    }
+    if (answer.status >= 500) throw probeFailed(url, `answered HTTP ${answer.status}`);
     return answer;
   }
 }

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseStatusSnapshot, type StatusSnapshot } from '../../src/status/schema.js';
 import { loadReport, sendJson, waitFor } from '../helpers/monitor.js';
-import { startPlainServer } from '../helpers/servers.js';
+import { refusedUrl, startPlainServer } from '../helpers/servers.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -40,6 +40,12 @@ async function statusOf(url: string, headers: Record<string, string> = {}): Prom
   const response = await fetch(url, { headers });
   assert.equal(response.status, 200);
   return parseStatusSnapshot(await response.json());
+}
+
+/** Writes the file's new content aside, then renames it over the file: it is never seen half written. */
+async function replaceFile(file: string, text: string): Promise<void> {
+  await writeFile(`${file}.new`, text);
+  await rename(`${file}.new`, file);
 }
 
 async function tempDir(t: TestContext): Promise<string> {
@@ -112,33 +118,37 @@ test('the CLI applies a reloaded servers file whole or not at all: past 10,000 s
     return ids.length > 3 ? `${ids.length} servers` : ids.join();
   };
   const reloads = () => cli.stderr().match(/^servers file .*$/gm) ?? [];
-  assert.equal(await pool(), `${a.url},b`);
+  assert.equal(await pool(), `${a.url},b`, cli.stderr());
 
   // 10,000 in the file, one more from --server. Nothing on port 1: were they applied, they would show.
   const lines = (count: number) => Array.from({ length: count }, (_, i) => `http://127.0.0.1:1/s${i}\n`);
-  await writeFile(file, lines(10_000).join(''));
+  await replaceFile(file, lines(10_000).join(''));
   await waitFor(() => reloads().length === 1, 'the reload');
   assert.equal(await pool(), `${a.url},b`, 'nothing was removed or added');
   assert.match(reloads()[0]!, /^servers file not applied: .*give 10001 servers/);
 
-  await writeFile(file, lines(10_001).join(''));
+  await replaceFile(file, lines(10_001).join(''));
   await waitFor(() => reloads().length === 2, 'the second reload');
-  assert.equal(await pool(), `${a.url},b`);
+  assert.equal(await pool(), `${a.url},b`, cli.stderr());
   assert.match(reloads()[1]!, /^servers file not applied: .*:10001: more than 10000 servers/);
 
   cli.child.kill('SIGTERM');
   assert.deepEqual(await cli.exited, { code: 0, signal: null }, cli.stderr());
 });
 
-test('the CLI takes the token from the environment and requires it on /status', async (t) => {
+test('the CLI takes the token from the environment and requires it on /status; logs why a server is down', async (t) => {
   const replica = await startPlainServer(t, (_request, response) => sendJson(response, 200, loadReport()));
-  const cli = runCli(t, ['monitor', '--server', replica.url, '--port', '0'], {
+  const refused = await refusedUrl();
+  const cli = runCli(t, ['monitor', '--server', replica.url, '--server', refused, '--port', '0'], {
     SOAP_BALANCER_MONITOR_TOKEN: 'from-env',
   });
   const line = await waitFor(() => /listening on (\S+)/.exec(cli.stdout()), 'the listening line', 30_000);
   const url = line[1]!;
   assert.equal((await fetch(url)).status, 401);
-  assert.equal((await statusOf(url, { Authorization: 'Bearer from-env' })).servers.length, 1);
+  assert.equal((await statusOf(url, { Authorization: 'Bearer from-env' })).servers.length, 2);
+  const down = `server ${refused} is down (SOAPBAL_PROBE_FAILED: Probe GET ${refused}/soap-balancer/load failed: connection refused (ECONNREFUSED))`;
+  await waitFor(() => cli.stderr().includes(down), 'the down server logged with the reason');
+  assert.match(cli.stderr(), /^first round done: 1 of 2 servers alive$/m);
   assert.equal((await fetch(url.replace('/status', '/healthz'))).status, 200);
   cli.child.kill('SIGINT');
   assert.equal((await cli.exited).code, 0);

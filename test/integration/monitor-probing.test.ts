@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { createClientAsync } from 'soap';
 import { type CalculatorServer, startCalculatorServer } from '../../examples/calculator/server.js';
+import { ErrorCode, isSoapBalancerError, type SoapBalancerError } from '../../src/errors.js';
 import { defaultLoadReportPath, loadScore } from '../../src/load-report/schema.js';
+import { HttpProbeTransport } from '../../src/monitor/http-transport.js';
 import type { ServerStatus } from '../../src/status/schema.js';
 import {
   fastProbing,
@@ -114,7 +116,7 @@ test('probes time out on a server that never answers, and a refused one fails at
   const hanging = await startHangingServer(t);
   const refused = await refusedUrl();
   const monitor = monitorFor(t, { servers: [hanging.url, refused], ...fastProbing });
-  const errors = new Map<string, Error>();
+  const errors = new Map<string, SoapBalancerError>();
   monitor.on('probeError', ({ id, error }) => errors.set(id, error));
 
   await monitor.start();
@@ -128,8 +130,61 @@ test('probes time out on a server that never answers, and a refused one fails at
       ['down', 'none', true],
     ],
   );
-  assert.match(String((errors.get(hanging.url) as NodeJS.ErrnoException).code), /ETIMEDOUT/);
-  assert.equal((errors.get(refused) as NodeJS.ErrnoException).code, 'ECONNREFUSED');
+  // Typed, saying which URL and what failed; the socket's own error as the cause.
+  const timedOut = errors.get(hanging.url);
+  assert.ok(isSoapBalancerError(timedOut), String(timedOut));
+  assert.equal(timedOut.code, ErrorCode.ProbeFailed);
+  assert.equal(
+    timedOut.message,
+    `Probe GET ${hanging.url}${defaultLoadReportPath} failed: timed out: no answer within 50 ms`,
+  );
+  const refusal = errors.get(refused);
+  assert.ok(isSoapBalancerError(refusal), String(refusal));
+  assert.equal(refusal.code, ErrorCode.ProbeFailed);
+  assert.equal(
+    refusal.message,
+    `Probe GET ${refused}${defaultLoadReportPath} failed: connection refused (ECONNREFUSED)`,
+  );
+  assert.equal((refusal.cause as NodeJS.ErrnoException).code, 'ECONNREFUSED');
+});
+
+test('a server cutting its answer short, or a 5xx, fails the probe with a typed error saying so', async (t) => {
+  const cut = await startPlainServer(t, (_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 1000 });
+    response.write('{"version":1,');
+    setImmediate(() => response.socket?.destroy());
+  });
+  const failing = await startPlainServer(t, (_request, response) => sendJson(response, 503, {}));
+  const monitor = monitorFor(t, { servers: [cut.url, failing.url], ...fastProbing });
+  const errors = new Map<string, SoapBalancerError>();
+  monitor.on('probeError', ({ id, error }) => errors.set(id, error));
+
+  await monitor.start();
+
+  assert.deepEqual(
+    [cut.url, failing.url].map((id) => [errors.get(id)?.code, errors.get(id)?.message]),
+    [
+      [
+        ErrorCode.ProbeFailed,
+        `Probe GET ${cut.url}${defaultLoadReportPath} failed: the connection closed before the answer was complete`,
+      ],
+      [ErrorCode.ProbeFailed, `Probe GET ${failing.url}${defaultLoadReportPath} failed: answered HTTP 503`],
+    ],
+  );
+});
+
+test('the probe transport, once destroyed, ends the probes in flight and refuses later ones: SOAPBAL_CLOSED', async (t) => {
+  const hanging = await startHangingServer(t);
+  const transport = new HttpProbeTransport();
+  t.after(() => transport.destroy());
+  const inFlight = transport.get(new URL(`${hanging.url}/`), 60_000).catch((error: unknown) => error);
+  await waitFor(() => hanging.hits() === 1, 'the probe to connect');
+  transport.destroy();
+  const later = await transport.get(new URL(`${hanging.url}/`), 60_000).catch((error: unknown) => error);
+  for (const error of [await inFlight, later]) {
+    assert.ok(isSoapBalancerError(error), String(error));
+    assert.equal(error.code, ErrorCode.Closed);
+  }
 });
 
 test('a draining server keeps being probed and shows `draining` while alive', async (t) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
+import { ErrorCode, isSoapBalancerError } from '../../src/errors.js';
 import { parseStatusSnapshot } from '../../src/status/schema.js';
 import {
   FakeTransport,
@@ -166,7 +167,11 @@ test('close() closes the status API, kept-alive connections included', async (t)
 test('listen() twice is refused; a port in use rejects and can be retried elsewhere', async (t) => {
   const first = monitorFor(t, { servers: [] });
   const { url } = await first.listen({ port: 0 });
-  await assert.rejects(first.listen({ port: 0 }), /already listening/);
+  await assert.rejects(first.listen({ port: 0 }), (error: unknown) => {
+    assert.ok(isSoapBalancerError(error), String(error));
+    assert.equal(error.code, ErrorCode.AlreadyListening);
+    return true;
+  });
   const second = monitorFor(t, { servers: [] });
   await assert.rejects(second.listen({ port: Number(new URL(url).port) }), /EADDRINUSE/);
   assert.match((await second.listen({ port: 0 })).url, /\/status$/);

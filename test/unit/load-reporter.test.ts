@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { describe, type TestContext, test } from 'node:test';
+import { ErrorCode } from '../../src/errors.js';
 import { attachLoadReporter, type LoadReporter } from '../../src/load-report/reporter.js';
 import { type LoadReport, loadScore, parseLoadReport } from '../../src/load-report/schema.js';
+import { catchSoapError } from './helpers.js';
 
 const idle: LoadReport = {
   version: 1,
@@ -190,10 +192,8 @@ describe('attachLoadReporter: report() and close()', () => {
   test('refuses a second reporter on the same server until the first is closed', () => {
     const { server } = serverWithListener();
     const first = attachLoadReporter(server);
-    assert.throws(
-      () => attachLoadReporter(server),
-      /^Error: A load reporter is already attached to this server$/,
-    );
+    const error = catchSoapError(() => attachLoadReporter(server), ErrorCode.ReporterAttached);
+    assert.equal(error.message, 'A load reporter is already attached to this server');
     first.close();
     attachLoadReporter(server).close();
   });

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadScore } from '../../src/load-report/schema.js';
 import { ServerHealth, type Transition } from '../../src/monitor/health.js';
+import { probeFailed } from '../../src/monitor/probe-failure.js';
 import type { ProbeResult } from '../../src/monitor/prober.js';
 import { loadReport } from '../helpers/monitor.js';
 
 const ok = (latencyMs = 10): ProbeResult => ({ ok: true, latencyMs, report: undefined });
-const failed: ProbeResult = { ok: false, error: new Error('refused') };
+const failed: ProbeResult = { ok: false, error: probeFailed('http://a:1/', 'connection refused') };
 
 /** Feeds `results` in turn and returns the transition each one caused. */
 function feed(health: ServerHealth, results: ProbeResult[]): Transition[] {

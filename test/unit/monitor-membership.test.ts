@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ErrorCode } from '../../src/errors.js';
 import type { ProbeAnswer } from '../../src/monitor/http-transport.js';
 import { forEachLimited, nextRoundDelay } from '../../src/monitor/rounds.js';
 import { maxTimerMs } from '../../src/validate.js';
@@ -11,6 +12,7 @@ import {
   monitorFor,
   waitFor,
 } from '../helpers/monitor.js';
+import { rejectsSoapError } from './helpers.js';
 
 /** Every server answers a report with `inFlight` from `load`, or fails when `down` has it. */
 function replicas() {
@@ -53,12 +55,16 @@ describe('Monitor without sockets', () => {
     monitor.on('serverUp', (status) => events.push(`up ${status.id}`));
     monitor.on('serverDown', (status) => events.push(`down ${status.id}`));
     monitor.on('probeError', ({ id, error }) =>
-      events.push(`error ${id} ${(error as NodeJS.ErrnoException).code}`),
+      events.push(`error ${id} ${error.code} ${(error.cause as NodeJS.ErrnoException).code}`),
     );
 
     await monitor.start();
 
-    assert.deepEqual(events, ['up http://a:1', 'error http://b:1 ECONNREFUSED', 'down http://b:1']);
+    assert.deepEqual(events, [
+      'up http://a:1',
+      'error http://b:1 SOAPBAL_PROBE_FAILED ECONNREFUSED',
+      'down http://b:1',
+    ]);
     assert.deepEqual(
       monitor.snapshot().servers.map((s) => s.state),
       ['up', 'down'],
@@ -204,8 +210,8 @@ describe('Monitor without sockets', () => {
     const probes = transport.requests.length;
     await new Promise((resolve) => setTimeout(resolve, 3 * fastProbing.intervalMs));
     assert.equal(transport.requests.length, probes, 'no round after close()');
-    await assert.rejects(monitor.start(), /closed/);
-    await assert.rejects(monitor.listen({ port: 0 }), /closed/);
+    await rejectsSoapError(monitor.start(), ErrorCode.Closed);
+    await rejectsSoapError(monitor.listen({ port: 0 }), ErrorCode.Closed);
   });
 
   test('listen() validates its options', async (t) => {

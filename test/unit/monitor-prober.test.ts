@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ErrorCode } from '../../src/errors.js';
 import { defaultLoadReportPath } from '../../src/load-report/schema.js';
+import { probeFailed } from '../../src/monitor/probe-failure.js';
 import {
   Prober,
   type ProberSettings,
@@ -8,6 +10,7 @@ import {
   reporterRecheckRounds,
 } from '../../src/monitor/prober.js';
 import { FakeTransport, jsonAnswer, loadReport } from '../helpers/monitor.js';
+import { assertSoapError } from './helpers.js';
 
 const base = 'http://replica:8000';
 const loadUrl = `${base}${defaultLoadReportPath}`;
@@ -69,7 +72,8 @@ describe('Prober', () => {
     const transport = new FakeTransport(() => ({ status: 503 }));
     const result = await prober(transport).probe(base, { skipReportRounds: 0 });
     assert.equal(result.ok, false);
-    assert.match(result.ok ? '' : result.error.message, /answered 503/);
+    const error = assertSoapError(result.ok ? undefined : result.error, ErrorCode.ProbeFailed);
+    assert.equal(error.message, `Probe GET ${loadUrl} failed: answered HTTP 503`);
     assert.deepEqual(transport.requests, [loadUrl]);
   });
 
@@ -84,11 +88,26 @@ describe('Prober', () => {
     assert.deepEqual(transport.requests, [loadUrl, healthUrl]);
   });
 
-  test('a transport error fails the probe with that error', async () => {
+  test('a transport error fails the probe with a typed error naming the URL, the error as cause', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const transport = new FakeTransport(() => refused);
     const result = await prober(transport).probe(base, { skipReportRounds: 0 });
-    assert.deepEqual(result, { ok: false, error: refused });
+    const error = assertSoapError(result.ok ? undefined : result.error, ErrorCode.ProbeFailed);
+    assert.equal(error.message, `Probe GET ${loadUrl} failed: connection refused (ECONNREFUSED)`);
+    assert.equal(error.cause, refused);
+  });
+
+  test('whatever a custom transport rejects with becomes a typed probe failure', async () => {
+    const transport = new FakeTransport(() => ({}));
+    transport.get = () => Promise.reject('not an Error');
+    const result = await prober(transport).probe(base, { skipReportRounds: 0 });
+    const error = assertSoapError(result.ok ? undefined : result.error, ErrorCode.ProbeFailed);
+    assert.equal(error.message, `Probe GET ${loadUrl} failed: not an Error`);
+    assert.equal(error.cause, 'not an Error');
+    const failure = probeFailed(loadUrl, 'timed out');
+    transport.get = () => Promise.reject(failure);
+    const kept = await prober(transport).probe(base, { skipReportRounds: 0 });
+    assert.equal(kept.ok ? undefined : kept.error, failure, 'a probe failure already is kept as is');
   });
 
   test('with loadPath false only the health path is probed', async () => {
