@@ -9,7 +9,10 @@ import { parseServersFile, ServersFileError } from './servers-file.js';
  */
 export class ServersFileWatcher {
   readonly #path: string;
+  /** Signature of the file last read (or last failing). */
   #signature = '';
+  /** A different signature seen at the previous check: the file is changing, and is read once it stays. */
+  #settling: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #checking = false;
 
@@ -34,23 +37,26 @@ export class ServersFileWatcher {
     }
   }
 
-  /**
-   * Checks every `intervalMs` (unref'd timer) and calls `onChange` with the new entries, or `onError`
-   * once per distinct failure (a file being rewritten may briefly be missing or half written).
-   */
+  /** Runs {@link check} every `intervalMs` (unref'd timer) until `close()`. */
   watch(
     intervalMs: number,
     onChange: (entries: MonitoredServerEntry[]) => void,
     onError: (error: ServersFileError) => void,
   ): void {
-    this.#timer = setInterval(() => void this.#check(onChange, onError), intervalMs).unref();
+    this.#timer = setInterval(() => void this.check(onChange, onError), intervalMs).unref();
   }
 
   close(): void {
     clearInterval(this.#timer);
   }
 
-  async #check(
+  /**
+   * Checks the file once. A change is read only when the file has stayed as it is since the previous
+   * check: a file written in place is truncated, then written in chunks, and must not be applied half
+   * written (an empty file would remove every server). Then calls `onChange` with the new entries, or
+   * `onError` once per distinct failure.
+   */
+  async check(
     onChange: (entries: MonitoredServerEntry[]) => void,
     onError: (error: ServersFileError) => void,
   ): Promise<void> {
@@ -61,7 +67,9 @@ export class ServersFileWatcher {
         signatureOf,
         (error: NodeJS.ErrnoException) => `error ${error.code}`,
       );
-      if (signature === this.#signature) return;
+      const settled = signature === this.#settling;
+      this.#settling = signature === this.#signature || settled ? undefined : signature;
+      if (!settled) return;
       const previous = this.#signature;
       let entries: MonitoredServerEntry[];
       try {

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { parseMonitorArgs } from '../../src/cli/monitor-args.js';
 import { runCli } from '../../src/cli/run.js';
 import { parseServersFile, ServersFileError } from '../../src/cli/servers-file.js';
+import { ServersFileWatcher } from '../../src/cli/servers-file-watcher.js';
 import { UsageError } from '../../src/cli/usage.js';
 
 describe('parseServersFile', () => {
@@ -58,6 +59,46 @@ describe('parseServersFile', () => {
       );
     });
   }
+});
+
+describe('ServersFileWatcher', () => {
+  test('applies a file rewritten in place only once it stays the same from one check to the next', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'soap-balancer-watch-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, 'servers.txt');
+    await writeFile(path, 'http://a:1\nhttp://b:1\n');
+    const watcher = new ServersFileWatcher(path);
+    assert.equal((await watcher.read()).length, 2);
+    const applied: string[][] = [];
+    const errors: string[] = [];
+    const check = () =>
+      watcher.check(
+        (entries) => applied.push(entries.map((entry) => entry.id)),
+        (error) => errors.push(error.message),
+      );
+
+    // What a checker may see of `echo ... > servers.txt` or an editor saving in place: truncated, then part.
+    await writeFile(path, '');
+    await check();
+    await writeFile(path, 'http://a:1\nhttp://c');
+    await check();
+    await writeFile(path, 'http://a:1\nhttp://c:1\n');
+    await check();
+    assert.deepEqual(applied, [], 'nothing applied while the file kept changing');
+    await check();
+    assert.deepEqual(applied, [['http://a:1', 'http://c:1']]);
+    await check();
+    assert.deepEqual(applied.length, 1, 'an unchanged file is not applied again');
+
+    await writeFile(path, 'http://a:1 weight=2\n');
+    await check();
+    await check();
+    await check();
+    assert.deepEqual(errors, [
+      `${path}:1: unexpected \`weight=2\` (expected \`id=NAME\` or \`draining\`, once each)`,
+    ]);
+    assert.equal(applied.length, 1);
+  });
 });
 
 describe('parseMonitorArgs', () => {
