@@ -62,7 +62,9 @@ export class InvalidStatusError extends Error {
 
 /**
  * Validates a parsed `GET /status` body and returns a fresh, clean copy (never the input objects,
- * so keys like `__proto__` in the payload go nowhere).
+ * so keys like `__proto__` in the payload go nowhere). Every known field is validated; unknown fields,
+ * at the top level or in a server, are ignored and left out of the copy (forward compatible: a newer
+ * monitor may add fields).
  * @throws {InvalidStatusError}
  */
 export function parseStatusSnapshot(value: unknown): StatusSnapshot {
