@@ -203,13 +203,20 @@ describe('Monitor without sockets', () => {
   });
 
   test('close() is idempotent, stops probing, and start() or listen() afterwards reject', async (t) => {
+    // The rounds' timer runs on a mocked clock: time is moved on, not waited for.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
     const { transport } = replicas();
     const monitor = monitorFor(t, { servers: ['http://a:1'], transport, ...fastProbing });
     await monitor.start();
+    t.mock.timers.tick(fastProbing.intervalMs);
+    await settle();
+    assert.equal(transport.requests.length, 2, 'one round per interval while open');
+
     await Promise.all([monitor.close(), monitor.close()]);
-    const probes = transport.requests.length;
-    await new Promise((resolve) => setTimeout(resolve, 3 * fastProbing.intervalMs));
-    assert.equal(transport.requests.length, probes, 'no round after close()');
+    t.mock.timers.tick(10 * fastProbing.intervalMs);
+    await settle();
+    assert.equal(transport.requests.length, 2, 'no round after close()');
     await rejectsSoapError(monitor.start(), ErrorCode.Closed);
     await rejectsSoapError(monitor.listen({ port: 0 }), ErrorCode.Closed);
   });
