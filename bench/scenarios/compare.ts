@@ -1,105 +1,158 @@
-// Balancing under load: the same replicas, the same closed-loop load, every client in the same run,
-// interleaved per repetition (a different one first each time) so that drift hits all alike.
-import { balancedCaller, type Caller, haproxyCaller, type PolicyName } from '../callers.js';
-import { runClosedLoop } from '../closed-loop.js';
-import { startCluster } from '../cluster.js';
-import { fixed, heading } from '../format.js';
-import { findHaproxy } from '../haproxy.js';
-import { writeResults } from '../results.js';
-import type { BenchSettings } from '../settings.js';
-import type { TargetCheck } from '../targets.js';
-import { type ComparisonRun, printComparison, summarizeComparison } from './compare-report.js';
+// Balancing under load: soap-balancer with each policy beside HAProxy leastconn, on the same backends,
+// under the same closed-loop load, in the same run, interleaved per repetition (a different variant
+// first each time) so that drift hits all alike. A comparison is a pool and a list of load steps.
+import { writeResults } from '../harness/results.js';
+import type { Scenario } from '../harness/scenario.js';
+import type { BenchSettings } from '../harness/settings.js';
+import { median, sumCounts } from '../harness/stats.js';
+import { fixed, formatCounts, formatTable, heading } from '../harness/table.js';
+import { checkBound, printTargets, type TargetCheck } from '../harness/targets.js';
+import type { CallerSpec, PolicyName } from '../load/callers.js';
+import { startCluster } from '../load/cluster.js';
+import { haproxy, haproxyLabel } from '../load/haproxy.js';
+import { type Load, type LoopStats, nowMs, openLoad, summarize } from '../load/loop.js';
 
-export interface ComparisonTarget {
+export interface LoadStep {
+  /** Loops per caller process (or in the bench process). */
   readonly concurrency: number;
-  /** Least-busy throughput over HAProxy's, at least. */
-  readonly throughputAtLeast: number;
-  /** Least-busy p99 over HAProxy's, at most. */
-  readonly p99AtMost: number;
+  /** Caller processes, each with its own client; 0 (default): one client in the bench process. */
+  readonly processes?: number;
+  /** least-busy over HAProxy leastconn: throughput at least, p99 at most. */
+  readonly target?: { readonly throughputAtLeast: number; readonly p99AtMost: number };
 }
 
-export interface ComparisonScenario {
+export interface Comparison {
   readonly name: string;
   readonly title: string;
-  /** Slowness of each replica, `b1` first. */
+  /** Slowness of each backend, `b1` first. */
   readonly mults: readonly number[];
-  readonly concurrencies: readonly number[];
-  readonly targets: readonly ComparisonTarget[];
+  readonly steps: readonly LoadStep[];
 }
 
-export const haproxyLabel = 'haproxy leastconn';
-export const leastBusyLabel = 'soap-balancer least-busy';
 const policies: readonly PolicyName[] = ['least-busy', 'round-robin', 'random'];
 
-/** Seconds one run of the scenario takes with these settings (for the guard timer and the plan). */
-export function comparisonSeconds(scenario: ComparisonScenario, settings: BenchSettings): number {
-  const variants = policies.length + 1;
-  const perRun = settings.warmupS + settings.durationS + 0.5;
-  return 10 + scenario.concurrencies.length * settings.reps * variants * perRun;
+export function comparison(definition: Comparison): Scenario {
+  const runs = (s: BenchSettings) => definition.steps.length * s.reps * (policies.length + 1);
+  return {
+    name: definition.name,
+    seconds: (s) => 10 + runs(s) * (s.warmupS + s.durationS + 1),
+    run: (s) => runComparison(definition, s),
+  };
 }
 
-export async function runComparison(
-  scenario: ComparisonScenario,
-  settings: BenchSettings,
-): Promise<readonly TargetCheck[]> {
-  console.log(heading(`${scenario.name}: ${scenario.title}`));
-  const haproxy = findHaproxy();
+async function runComparison({ name, title, mults, steps }: Comparison, settings: BenchSettings) {
+  console.log(heading(`${name}: ${title}`));
   if ('missing' in haproxy) console.log(`SKIP ${haproxyLabel}: ${haproxy.missing}; targets are n/a`);
-  const cluster = await startCluster({ mults: scenario.mults, haproxy: 'bin' in haproxy ? {} : undefined });
-  const callers: Caller[] = [];
+  const cluster = await startCluster(mults, {});
+  // One client per variant and number of processes, shared by the load steps, as an app shares its own.
+  const loads = new Map<number, Load[]>();
   try {
-    const [first] = cluster.backends;
-    if (first === undefined) throw new Error('no backend');
-    for (const policy of policies) {
-      const label = `soap-balancer ${policy}`;
-      callers.push(
-        await balancedCaller({ label, wsdlUrl: first.wsdlUrl, monitorUrl: cluster.monitorUrl, policy }),
+    const { wsdlUrl = '' } = cluster.backends[0] ?? {};
+    const variants: { label: string; spec: CallerSpec }[] = policies.map((policy) => ({
+      label: `soap-balancer ${policy}`,
+      spec: { kind: 'balanced', wsdlUrl, monitorUrl: cluster.monitorUrl, policy },
+    }));
+    if (cluster.haproxyUrl !== undefined)
+      variants.push({ label: haproxyLabel, spec: { kind: 'proxied', proxyUrl: cluster.haproxyUrl } });
+    const backends = cluster.backends.map((backend) => backend.name);
+    console.log(
+      `backends ${mults.map((mult, i) => `b${i + 1} x${mult}`).join(', ')}, 4 slots each, Work(50 ms x mult);`,
+    );
+    console.log(`median of ${settings.reps} x ${settings.durationS} s, after ${settings.warmupS} s warm-up`);
+    const results = [];
+    const checks: TargetCheck[] = [];
+    for (const step of steps) {
+      const processes = step.processes ?? 0;
+      const opened =
+        loads.get(processes) ?? (await Promise.all(variants.map((v) => openLoad(v.spec, processes))));
+      loads.set(processes, opened);
+      const byVariant = await runStep(
+        step.concurrency,
+        opened,
+        variants.map((v) => v.label),
+        settings,
+      );
+      const rows = variants.map(({ label }, index) => {
+        const runs = byVariant[index] ?? [];
+        const served = sumCounts(runs.map((stats) => stats.byServer));
+        const calls = runs.reduce((sum, stats) => sum + stats.calls, 0);
+        const medianOf = (key: 'throughput' | 'p50Ms' | 'p99Ms' | 'maxMs') =>
+          median(runs.map((stats) => stats[key]));
+        return {
+          concurrency: step.concurrency,
+          processes,
+          variant: label,
+          throughput: medianOf('throughput'),
+          p50Ms: medianOf('p50Ms'),
+          p99Ms: medianOf('p99Ms'),
+          maxMs: medianOf('maxMs'),
+          sharePercent: backends.map((backend) => (100 * (served[backend] ?? 0)) / calls),
+          errors: sumCounts(runs.map((stats) => stats.errors)),
+          throughputByRep: runs.map((stats) => stats.throughput),
+          p99ByRep: runs.map((stats) => stats.p99Ms),
+        };
+      });
+      results.push(...rows);
+      const base = rows.find((row) => row.variant === haproxyLabel);
+      const ratio = (row: (typeof rows)[number] | undefined, key: 'throughput' | 'p99Ms') =>
+        (row?.[key] ?? Number.NaN) / (base?.[key] ?? Number.NaN);
+      const label = processes ? `P=${processes} x C=${step.concurrency}` : `C=${step.concurrency}`;
+      console.log(`\n${name}, ${label}\n`);
+      const headers = ['variant', 'calls/s', 'p50 ms', 'p99 ms', 'max ms', `% calls ${backends.join('/')}`];
+      const cells = rows.map((row) => [
+        row.variant,
+        ...[row.throughput, row.p50Ms, row.p99Ms, row.maxMs].map((value) => fixed(value, 1)),
+        row.sharePercent.map((share) => fixed(share, 0)).join('/'),
+        fixed(ratio(row, 'throughput'), 2),
+        fixed(ratio(row, 'p99Ms'), 2),
+        formatCounts(row.errors),
+      ]);
+      console.log(formatTable([...headers, 'calls/s x haproxy', 'p99 x haproxy', 'errors'], cells));
+      if (step.target === undefined) continue;
+      const leastBusy = rows[0];
+      const { throughputAtLeast: least, p99AtMost: most } = step.target;
+      const note = base === undefined ? 'no haproxy to compare with' : '';
+      checks.push(
+        checkBound(
+          `${label} throughput least-busy/haproxy >= ${least}`,
+          ratio(leastBusy, 'throughput'),
+          '>=',
+          least,
+          note,
+        ),
+        checkBound(`${label} p99 least-busy/haproxy <= ${most}`, ratio(leastBusy, 'p99Ms'), '<=', most, note),
       );
     }
-    if (cluster.haproxy !== undefined) callers.push(await haproxyCaller(haproxyLabel, cluster.haproxy.url));
-    const runs: ComparisonRun[] = [];
-    for (const concurrency of scenario.concurrencies) {
-      for (let rep = 0; rep < settings.reps; rep++) {
-        // Rotating the order puts each client first in turn: none always gets the freshest replicas.
-        const order = callers.map((_, index) => callers[(index + rep) % callers.length] as Caller);
-        for (const [position, caller] of order.entries()) {
-          const result = await runClosedLoop({
-            call: caller.call,
-            concurrency,
-            warmupMs: settings.warmupS * 1000,
-            durationMs: settings.durationS * 1000,
-          });
-          runs.push({ concurrency, rep: rep + 1, position: position + 1, variant: caller.label, result });
-          process.stderr.write(
-            `  ${scenario.name} C=${concurrency} rep ${rep + 1}/${settings.reps} ${caller.label}: ` +
-              `${fixed(result.throughput, 1)} calls/s, p99 ${fixed(result.p99Ms, 1)} ms, ${result.errorCount} errors\n`,
-          );
-        }
-      }
-    }
-    const labels = callers.map((caller) => caller.label);
-    const summary = summarizeComparison(scenario, runs, labels);
-    printComparison(scenario, settings, summary, cluster.backends);
-    await writeResults(scenario.name, {
-      settings,
-      backends: cluster.backends.map(({ name, mult }) => ({ name, mult, capacity: 4 })),
-      haproxy: 'bin' in haproxy ? haproxy.bin : null,
-      // Flat medians, one row per concurrency and variant: what bench/chart.ts draws.
-      results: summary.flatMap(({ concurrency, variants }) =>
-        variants.map(({ variant, throughput, p50Ms, p99Ms }) => ({
-          concurrency,
-          variant,
-          throughput,
-          p50Ms,
-          p99Ms,
-        })),
-      ),
-      summary,
-      runs: runs.map(({ result: { errorLog: _, ...result }, ...run }) => ({ ...run, result })),
-    });
-    return summary.flatMap((entry) => entry.checks);
+    printTargets(checks);
+    // `results`, one row per load step and variant, is what bench/chart.ts draws.
+    await writeResults(name, { settings, mults, results });
+    return checks;
   } finally {
-    for (const caller of callers) await caller.close();
+    for (const load of [...loads.values()].flat()) await load.close();
     await cluster.stop();
   }
+}
+
+/** Every load `settings.reps` times, each first in turn; the stats by load, then by repetition. */
+async function runStep(
+  concurrency: number,
+  loads: readonly Load[],
+  labels: readonly string[],
+  settings: BenchSettings,
+) {
+  const byLoad = loads.map((): LoopStats[] => []);
+  const durationMs = settings.durationS * 1000;
+  for (let rep = 1; rep <= settings.reps; rep++) {
+    for (let position = 0; position < loads.length; position++) {
+      const index = (position + rep) % loads.length;
+      const startAt = nowMs() + settings.warmupS * 1000;
+      const sample = await loads[index]?.run({ concurrency, startAt, durationMs });
+      if (sample === undefined) continue;
+      const stats = summarize(sample, durationMs);
+      byLoad[index]?.push(stats);
+      const result = `${fixed(stats.throughput, 1)} calls/s, p99 ${fixed(stats.p99Ms, 1)} ms`;
+      process.stderr.write(`  rep ${rep}/${settings.reps} C=${concurrency} ${labels[index]}: ${result}\n`);
+    }
+  }
+  return byLoad;
 }

@@ -21,8 +21,8 @@ export const usage = `Usage: npm run bench [-- <scenario>...] [--duration-s N] [
   --warmup-s N      seconds of calls before measuring, per run (default 2)
   --reps N          repetitions of each run, the median is reported (default 3)
   --calls N         overhead/cpu: sequential calls per block (default 2000)
-  --warmup-calls N  overhead: warm-up calls before each block (default 300)
-Quick smoke run: npm run bench -- --duration-s 3 --warmup-s 1 --reps 1`;
+  --warmup-calls N  overhead/cpu: warm-up calls before each block (default 300)
+Quick smoke run: npm run bench -- identical --duration-s 3 --warmup-s 1 --reps 1`;
 
 export function parseSettings(argv: readonly string[], known: readonly string[]): BenchSettings {
   const { values, positionals } = parseArgs({
@@ -36,29 +36,24 @@ export function parseSettings(argv: readonly string[], known: readonly string[])
       'warmup-calls': { type: 'string', default: '300' },
     },
   });
-  for (const name of positionals) {
-    if (!known.includes(name))
-      throw new TypeError(`Unknown scenario \`${name}\`: expected one of ${known.join(', ')}`);
-  }
+  const unknown = positionals.find((name) => !known.includes(name));
+  if (unknown !== undefined)
+    throw new TypeError(`Unknown scenario \`${unknown}\`: expected one of ${known.join(', ')}`);
   return {
     scenarios: positionals.length === 0 ? known : [...new Set(positionals)],
     durationS: numberAtLeast('--duration-s', values['duration-s'], 0.5),
     warmupS: numberAtLeast('--warmup-s', values['warmup-s'], 0),
-    reps: integerAtLeast('--reps', values.reps, 1),
-    calls: integerAtLeast('--calls', values.calls, 1),
-    warmupCalls: integerAtLeast('--warmup-calls', values['warmup-calls'], 0),
+    reps: numberAtLeast('--reps', values.reps, 1, true),
+    calls: numberAtLeast('--calls', values.calls, 1, true),
+    warmupCalls: numberAtLeast('--warmup-calls', values['warmup-calls'], 0, true),
   };
 }
 
-function numberAtLeast(option: string, text: string, minimum: number): number {
+function numberAtLeast(option: string, text: string, minimum: number, integer = false): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < minimum)
-    throw new RangeError(`Expected ${option} to be a number >= ${minimum}, got \`${text}\``);
-  return value;
-}
-
-function integerAtLeast(option: string, text: string, minimum: number): number {
-  const value = numberAtLeast(option, text, minimum);
-  if (!Number.isInteger(value)) throw new RangeError(`Expected ${option} to be an integer, got \`${text}\``);
+  if (text.trim() === '' || !(value >= minimum) || (integer && !Number.isInteger(value)))
+    throw new RangeError(
+      `Expected ${option} to be ${integer ? 'an integer' : 'a number'} >= ${minimum}, got \`${text}\``,
+    );
   return value;
 }
