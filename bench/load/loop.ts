@@ -85,7 +85,7 @@ export async function openLoad(spec: CallerSpec, processes = 0): Promise<Load> {
     for (const proc of procs) await proc.stop();
   };
   // Each prints a line once its client is open.
-  await Promise.all(procs.map((proc) => proc.nextLine())).catch(async (error: unknown) => {
+  await Promise.all(procs.map((proc) => proc.nextLine(60_000))).catch(async (error: unknown) => {
     await close();
     throw error;
   });
