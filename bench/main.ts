@@ -1,16 +1,15 @@
-// `npm run bench [-- <scenario>...] [--duration-s N] [--warmup-s N] [--reps N]` (see harness/settings.ts):
-// runs the scenarios in turn, each printing its tables and writing `.bench-results/<scenario>.json`,
-// then sums up every target. The whole run is bounded in time, and every process it starts is killed.
+// `npm run bench [-- <scenario>...] [--duration-s N] [--warmup-s N] [--reps N]`: runs the scenarios in
+// turn, each printing its tables and writing `.bench-results/<scenario>.json`, then sums up every
+// target. The whole run is bounded in time, and every process it starts is killed.
 import { installGuards, killAll } from './harness/processes.js';
 import type { Scenario } from './harness/scenario.js';
 import { type BenchSettings, parseSettings, usage } from './harness/settings.js';
 import { heading } from './harness/table.js';
 import { printTargets, type TargetCheck } from './harness/targets.js';
 import { heterogeneous, identical } from './scenarios/balancing.js';
-import { cpu } from './scenarios/cpu.js';
 import { failover } from './scenarios/failover.js';
 import { monitorScale } from './scenarios/monitor-scale.js';
-import { overhead } from './scenarios/overhead.js';
+import { cpu, overhead } from './scenarios/overhead.js';
 import { pick } from './scenarios/pick.js';
 
 /** Every scenario, in the order a full run takes them. */
@@ -38,11 +37,11 @@ const selected = scenarios.filter((scenario) => settings.scenarios.includes(scen
 const plannedS = selected.reduce((sum, scenario) => sum + scenario.seconds(settings), 0);
 // Generous: a slow machine may take longer than planned, but never twice as long plus two minutes.
 installGuards((2 * plannedS + 120) * 1000);
-console.log(`soap-balancer benchmarks: ${selected.map((scenario) => scenario.name).join(', ')}`);
 console.log(
-  `${settings.durationS} s measured per run after ${settings.warmupS} s warm-up, median of ${settings.reps} rep(s);`,
+  `soap-balancer benchmarks: ${settings.scenarios.join(', ')}; planned about ${Math.ceil(plannedS / 60)} min`,
 );
-console.log(`planned about ${Math.ceil(plannedS / 60)} min`);
+const { durationS, warmupS, reps } = settings;
+console.log(`${durationS} s measured per run after ${warmupS} s warm-up, median of ${reps} rep(s)`);
 
 const summary: TargetCheck[] = [];
 const failed: string[] = [];
@@ -57,10 +56,8 @@ for (const scenario of selected) {
     killAll();
   }
 }
-if (summary.length > 0) {
-  console.log(heading('all targets'));
-  printTargets(summary);
-}
+console.log(heading('all targets'));
+printTargets(summary);
 if (failed.length > 0) {
   console.error(`\nscenarios that failed to run: ${failed.join(', ')}`);
   process.exitCode = 1;

@@ -5,65 +5,49 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
-export interface Proc {
-  readonly pid: number;
-  /** Resolves when the process has exited (or failed to start). */
-  readonly exited: Promise<void>;
-  /** Its next stdout line; rejects if it exits first or stays silent for `timeoutMs`. */
-  nextLine(timeoutMs?: number): Promise<string>;
-  /** Writes one line to its stdin. */
-  send(line: string): void;
-  /** SIGKILLs it by PID and resolves once it has exited. */
-  stop(): Promise<void>;
-}
-
 const running = new Set<ChildProcess>();
-// A SIGKILLed bench runs no handler, so its children would live on. Linux can give each child a
-// parent-death signal (setpriv execs the command, keeping its PID); elsewhere stdin's close is the hint.
+// A SIGKILLed bench runs no handler. Linux can give each child a parent-death signal (setpriv execs
+// the command, so the PID stays the command's); elsewhere only caller processes notice (stdin closes).
 const setpriv = process.platform === 'linux' && spawnSync('setpriv', ['--version']).status === 0;
 
-export function startProcess(name: string, command: string, args: readonly string[]): Proc {
+export type Proc = ReturnType<typeof startProcess>;
+
+export function startProcess(name: string, command: string, args: readonly string[]) {
   const argv = setpriv ? ['--pdeathsig', 'KILL', command, ...args] : args;
   const child = spawn(setpriv ? 'setpriv' : command, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
   running.add(child);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', (error) => {
-      console.error(`${name}: ${error.message}`);
-      resolve();
-    });
-  }).finally(() => running.delete(child));
+  const exited = new Promise<void>((resolve) => child.once('exit', resolve).once('error', resolve));
+  void exited.then(() => running.delete(child));
   // Read from the start, so that output never fills the pipe and blocks the child.
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return {
     pid: child.pid ?? -1,
     exited,
-    async nextLine(timeoutMs = 30_000) {
+    /** Its next stdout line; rejects if it exits first or stays silent for `timeoutMs`. */
+    async nextLine(timeoutMs = 30_000): Promise<string> {
       let timer: NodeJS.Timeout | undefined;
       const silent = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`${name} printed nothing in ${timeoutMs} ms`)), timeoutMs);
       });
-      const died = exited.then((): never => {
-        throw new Error(`${name} exited (code ${child.exitCode}, ${child.signalCode}) before printing`);
-      });
       try {
-        const next = await Promise.race([lines.next(), silent, died]);
-        if (next.done) throw new Error(`${name} closed its stdout`);
+        const next = await Promise.race([lines.next(), silent]);
+        if (next.done) throw new Error(`${name} ended (code ${child.exitCode}, ${child.signalCode})`);
         return next.value;
       } finally {
         clearTimeout(timer);
       }
     },
-    send: (line) => child.stdin.write(`${line}\n`),
-    async stop() {
+    send: (line: string) => child.stdin.write(`${line}\n`),
+    /** SIGKILLs it by PID; resolves once it has exited. */
+    stop: () => {
       kill(child);
-      await exited;
+      return exited;
     },
   };
 }
 
 /** `node --import tsx <script> ...args`. */
-export function startNode(name: string, script: string, args: readonly string[] = []): Proc {
+export function startNode(name: string, script: string, args: readonly string[] = []) {
   return startProcess(name, process.execPath, ['--import', 'tsx', script, ...args]);
 }
 
@@ -99,9 +83,9 @@ let ticksPerSecond: number | undefined;
 /** User plus system CPU seconds a process has used so far, from Linux's /proc (all its threads). */
 export async function cpuSecondsOf(pid: number): Promise<number> {
   ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Field 2, the command, is in parentheses and may hold blanks: count from after the last `)`, where
   // index 0 is field 3, so utime (field 14) and stime (15) are at 11 and 12.
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }

@@ -10,18 +10,12 @@ export interface BenchSettings {
   readonly warmupS: number;
   /** Repetitions of each run; tables report the median. */
   readonly reps: number;
-  /** `overhead` and `cpu`: sequential calls per block, and warm-up calls before each block. */
-  readonly calls: number;
-  readonly warmupCalls: number;
 }
 
 export const usage = `Usage: npm run bench [-- <scenario>...] [--duration-s N] [--warmup-s N] [--reps N]
-                                        [--calls N] [--warmup-calls N]
-  --duration-s N    measured seconds per run (default 10)
-  --warmup-s N      seconds of calls before measuring, per run (default 2)
-  --reps N          repetitions of each run, the median is reported (default 3)
-  --calls N         overhead/cpu: sequential calls per block (default 2000)
-  --warmup-calls N  overhead/cpu: warm-up calls before each block (default 300)
+  --duration-s N  measured seconds per run (default 10)
+  --warmup-s N    seconds of calls before measuring, per run (default 2)
+  --reps N        repetitions of each run, the median is reported (default 3)
 Quick smoke run: npm run bench -- identical --duration-s 3 --warmup-s 1 --reps 1`;
 
 export function parseSettings(argv: readonly string[], known: readonly string[]): BenchSettings {
@@ -32,28 +26,25 @@ export function parseSettings(argv: readonly string[], known: readonly string[])
       'duration-s': { type: 'string', default: '10' },
       'warmup-s': { type: 'string', default: '2' },
       reps: { type: 'string', default: '3' },
-      calls: { type: 'string', default: '2000' },
-      'warmup-calls': { type: 'string', default: '300' },
     },
   });
   const unknown = positionals.find((name) => !known.includes(name));
   if (unknown !== undefined)
     throw new TypeError(`Unknown scenario \`${unknown}\`: expected one of ${known.join(', ')}`);
+  const reps = Number(values.reps);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new RangeError(`Expected --reps to be an integer >= 1, got \`${values.reps}\``);
   return {
     scenarios: positionals.length === 0 ? known : [...new Set(positionals)],
-    durationS: numberAtLeast('--duration-s', values['duration-s'], 0.5),
-    warmupS: numberAtLeast('--warmup-s', values['warmup-s'], 0),
-    reps: numberAtLeast('--reps', values.reps, 1, true),
-    calls: numberAtLeast('--calls', values.calls, 1, true),
-    warmupCalls: numberAtLeast('--warmup-calls', values['warmup-calls'], 0, true),
+    durationS: seconds('--duration-s', values['duration-s'], 0.5),
+    warmupS: seconds('--warmup-s', values['warmup-s'], 0),
+    reps,
   };
 }
 
-function numberAtLeast(option: string, text: string, minimum: number, integer = false): number {
+function seconds(option: string, text: string, minimum: number): number {
   const value = Number(text);
-  if (text.trim() === '' || !(value >= minimum) || (integer && !Number.isInteger(value)))
-    throw new RangeError(
-      `Expected ${option} to be ${integer ? 'an integer' : 'a number'} >= ${minimum}, got \`${text}\``,
-    );
+  if (text.trim() === '' || !(value >= minimum) || value === Number.POSITIVE_INFINITY)
+    throw new RangeError(`Expected ${option} to be a number >= ${minimum}, got \`${text}\``);
   return value;
 }

@@ -1,15 +1,13 @@
-// The issue's targets, checked and printed the same way everywhere: PASS, MISS, or n/a when there is
-// nothing to compare with (HAProxy absent).
+// The targets, checked and printed the same way everywhere: PASS, MISS, or n/a when there is nothing to
+// compare with (HAProxy absent).
 import { fixed, formatTable } from './table.js';
-
-export type Verdict = 'PASS' | 'MISS' | 'n/a';
 
 export interface TargetCheck {
   readonly target: string;
   /** The measured value, as printed. */
   readonly measured: string;
-  readonly verdict: Verdict;
-  readonly note?: string;
+  readonly verdict: 'PASS' | 'MISS' | 'n/a';
+  readonly note: string;
 }
 
 /** `measured >= bound` or `measured <= bound`; n/a when nothing was measured. */
@@ -21,23 +19,27 @@ export function checkBound(
   note = '',
 ): TargetCheck {
   const pass = op === '>=' ? measured >= bound : measured <= bound;
-  const verdict = Number.isFinite(measured) ? (pass ? 'PASS' : 'MISS') : 'n/a';
-  return { target, measured: fixed(measured, 3), verdict, note };
+  return {
+    target,
+    measured: fixed(measured, 3),
+    verdict: Number.isNaN(measured) ? 'n/a' : pass ? 'PASS' : 'MISS',
+    note,
+  };
 }
 
-/** PASS when every repetition passed. */
-export function checkAll(
+/** PASS when every repetition passes; `measured` shows each one's value. */
+export function checkEach<T>(
   target: string,
-  measured: string,
-  passes: readonly boolean[],
+  reps: readonly T[],
+  measured: (rep: T) => string | number,
+  passes: (rep: T) => boolean,
   note = '',
 ): TargetCheck {
-  const verdict = passes.length === 0 ? 'n/a' : passes.every(Boolean) ? 'PASS' : 'MISS';
-  return { target, measured, verdict, note };
+  const verdict = reps.length === 0 ? 'n/a' : reps.every(passes) ? 'PASS' : 'MISS';
+  return { target, measured: reps.map(measured).join(' '), verdict, note };
 }
 
 export function printTargets(checks: readonly TargetCheck[]): void {
-  if (checks.length === 0) return;
-  const rows = checks.map((check) => [check.target, check.measured, check.verdict, check.note ?? '']);
-  console.log(`\n${formatTable(['target', 'measured', 'verdict', 'note'], rows)}`);
+  const rows = checks.map((check) => [check.target, check.measured, check.verdict, check.note]);
+  if (rows.length > 0) console.log(`\n${formatTable(['target', 'measured', 'verdict', 'note'], rows)}`);
 }

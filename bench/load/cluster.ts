@@ -1,34 +1,26 @@
-// The system under test: Work backends (each its own process), the monitor (the real CLI, its own
-// process) watching them, and HAProxy in front of them when asked for and installed. `stop()` ends all.
+// The system under test: Calculator backends (the example server, each its own process, 4 slots,
+// further calls queue FIFO, reporting its load), the monitor (the real CLI, its own process) watching
+// them, and HAProxy in front of them when asked for and installed. `stop()` ends them all.
 import { fileURLToPath } from 'node:url';
-import { workPath } from '../backend/work-wsdl.js';
+import { calculatorPath } from '../../examples/calculator/server.js';
 import { type Proc, startNode } from '../harness/processes.js';
 import { type HaproxyOptions, haproxy, startHaproxy } from './haproxy.js';
 
-const backendScript = fileURLToPath(new URL('../backend/work-server.ts', import.meta.url));
+const backendScript = fileURLToPath(new URL('../../examples/calculator/run-server.ts', import.meta.url));
 const cliScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-export const wsdlPath = `${workPath}?wsdl`;
+const wsdlPath = `${calculatorPath}?wsdl`;
 
 export interface Backend {
-  /** `b1`, `b2`, …: what each call's answer names as the server that did the work. */
+  /** `b1`, `b2`, …: what each answer names as the server that did the work. */
   readonly name: string;
-  /** How much slower than asked each call is: `Work(50)` takes `50 × mult` ms in its slot. */
-  readonly mult: number;
   readonly url: string;
   readonly wsdlUrl: string;
   readonly proc: Proc;
 }
 
-export interface Cluster {
-  readonly backends: readonly Backend[];
-  /** The monitor's status URL (`…/status`). */
-  readonly monitorUrl: string;
-  /** HAProxy's base URL; undefined unless asked for and installed. */
-  readonly haproxyUrl: string | undefined;
-  stop(): Promise<void>;
-}
+export type Cluster = Awaited<ReturnType<typeof startCluster>>;
 
-/** The monitor CLI with these flags; resolves once it has done its first round and serves /status. */
+/** The monitor CLI with these flags, once it has done its first round and serves /status. */
 export async function startMonitor(flags: readonly string[]): Promise<{ url: string; proc: Proc }> {
   const proc = startNode('monitor', cliScript, ['monitor', '--port', '0', ...flags]);
   try {
@@ -42,13 +34,10 @@ export async function startMonitor(flags: readonly string[]): Promise<{ url: str
   }
 }
 
-/** One backend per entry of `mults`; the monitor and HAProxy probe every 250 ms, so neither sees sooner. */
-export async function startCluster(
-  mults: readonly number[],
-  haproxyOptions?: HaproxyOptions,
-): Promise<Cluster> {
+/** One backend per entry of `mults`, `b1` first: each call takes 50 ms × mult in its slot. */
+export async function startCluster(mults: readonly number[], haproxyOptions?: HaproxyOptions) {
   const procs: Proc[] = [];
-  // The monitor first: backends that go away before it would be logged as down.
+  // The monitor first: backends that went away before it would be logged as down.
   const stop = async () => {
     for (const proc of procs.reverse()) await proc.stop();
   };
@@ -56,28 +45,22 @@ export async function startCluster(
     const backends = await Promise.all(
       mults.map(async (mult, index): Promise<Backend> => {
         const name = `b${index + 1}`;
-        const proc = startNode(name, backendScript, [name, String(mult)]);
+        const proc = startNode(name, backendScript, [name, String(50 * mult), '4']);
         procs.push(proc);
-        return {
-          name,
-          mult,
-          proc,
-          ...(JSON.parse(await proc.nextLine()) as { url: string; wsdlUrl: string }),
-        };
+        return { name, proc, ...(JSON.parse(await proc.nextLine()) as { url: string; wsdlUrl: string }) };
       }),
     );
     const servers = backends.map((backend) => backend.url);
+    // The monitor and HAProxy both probe every 250 ms: neither sees a change sooner.
     const probe = ['--interval-ms', '250', '--timeout-ms', '250', '--rise', '1', '--fall', '1'];
     const monitor = await startMonitor([
       ...servers.flatMap((url) => ['--server', url]),
-      ...probe,
-      '--health-path',
-      wsdlPath,
+      ...[...probe, '--health-path', wsdlPath],
     ]);
     procs.push(monitor.proc);
     let haproxyUrl: string | undefined;
     if (haproxyOptions !== undefined && 'bin' in haproxy) {
-      const started = await startHaproxy(haproxy.bin, servers, wsdlPath, haproxyOptions);
+      const started = await startHaproxy(servers, wsdlPath, haproxyOptions);
       procs.push(started.proc);
       haproxyUrl = started.url;
     }

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Proc, startProcess } from '../harness/processes.js';
+import { startProcess } from '../harness/processes.js';
 
 export interface HaproxyOptions {
   /** `retries 3` + `option redispatch`: a failed connection is retried on another server. */
@@ -17,39 +17,37 @@ export interface HaproxyOptions {
 export const haproxyLabel = 'haproxy leastconn';
 
 /** `$HAPROXY_BIN` alone if set (`HAPROXY_BIN=none` runs without HAProxy), else the usual places. */
-function locate(): { readonly bin: string } | { readonly missing: string } {
+export const haproxy = ((): { readonly bin: string } | { readonly missing: string } => {
   const explicit = process.env.HAPROXY_BIN;
   const candidates = explicit ? [explicit] : ['haproxy', '/usr/sbin/haproxy', '/usr/local/sbin/haproxy'];
   const bin = candidates.find((candidate) => spawnSync(candidate, ['-v'], { timeout: 5_000 }).status === 0);
-  if (bin !== undefined) return { bin };
-  return {
-    missing: explicit
-      ? `HAPROXY_BIN=${explicit} does not run`
-      : 'haproxy not found (install it, or set HAPROXY_BIN)',
-  };
-}
-
-export const haproxy = locate();
+  return bin !== undefined
+    ? { bin }
+    : { missing: `${explicit ?? 'haproxy'} does not run (install it, or set HAPROXY_BIN)` };
+})();
 
 /** A port that was free a moment ago: HAProxy needs a number in its config, it cannot report one. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
     });
   });
 }
 
-function config(port: number, servers: readonly string[], options: HaproxyOptions): string {
+/** HAProxy in front of `servers`, once `readyPath` answers 200 through it. */
+export async function startHaproxy(servers: readonly string[], readyPath: string, options: HaproxyOptions) {
+  if ('missing' in haproxy) throw new Error(haproxy.missing);
+  const port = await freePort();
   const lines = servers.map(
-    (url, index) => `  server b${index + 1} ${new URL(url).host} check inter 250ms fall 1 rise 1`,
+    (url, i) => `  server b${i + 1} ${new URL(url).host} check inter 250ms fall 1 rise 1`,
   );
   // Without these, HAProxy retries a refused connection 3 times on the same server and never on
   // another one; a request cut off mid-way is never retried.
   if (options.redispatch) lines.unshift('  retries 3', '  option redispatch');
-  return `global
+  const config = `global
   maxconn 4096
 defaults
   mode http
@@ -65,31 +63,20 @@ backend backends
   http-reuse safe
 ${lines.join('\n')}
 `;
-}
-
-/** Starts HAProxy in front of `servers`; resolves with its base URL once `readyPath` answers 200 through it. */
-export async function startHaproxy(
-  bin: string,
-  servers: readonly string[],
-  readyPath: string,
-  options: HaproxyOptions,
-): Promise<{ url: string; proc: Proc }> {
-  const port = await freePort();
   const directory = await mkdtemp(join(os.tmpdir(), 'soap-balancer-bench-'));
-  const configFile = join(directory, 'haproxy.cfg');
-  await writeFile(configFile, config(port, servers, options));
-  const proc = startProcess('haproxy', bin, ['-f', configFile, '-db']);
+  await writeFile(join(directory, 'haproxy.cfg'), config);
+  const proc = startProcess('haproxy', haproxy.bin, ['-f', join(directory, 'haproxy.cfg'), '-db']);
   const url = `http://127.0.0.1:${port}`;
   try {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; attempt <= 100; attempt++) {
       const response = await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(1_000) }).catch(
         () => undefined,
       );
       await response?.arrayBuffer();
       if (response?.ok) return { url, proc };
-      if (attempt === 100) throw new Error(`haproxy did not serve ${url}${readyPath} within 10 s`);
-      await Promise.race([sleep(100), proc.exited.then(() => Promise.reject(new Error('haproxy exited')))]);
+      await sleep(100);
     }
+    throw new Error(`haproxy did not serve ${url}${readyPath} within 10 s`);
   } catch (error) {
     await proc.stop();
     throw error;

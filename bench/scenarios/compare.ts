@@ -13,7 +13,7 @@ import { haproxy, haproxyLabel } from '../load/haproxy.js';
 import { type Load, type LoopStats, nowMs, openLoad, summarize } from '../load/loop.js';
 
 export interface LoadStep {
-  /** Loops per caller process (or in the bench process). */
+  /** Closed loops per caller process (or in the bench process). */
   readonly concurrency: number;
   /** Caller processes, each with its own client; 0 (default): one client in the bench process. */
   readonly processes?: number;
@@ -56,36 +56,34 @@ async function runComparison({ name, title, mults, steps }: Comparison, settings
       variants.push({ label: haproxyLabel, spec: { kind: 'proxied', proxyUrl: cluster.haproxyUrl } });
     const backends = cluster.backends.map((backend) => backend.name);
     console.log(
-      `backends ${mults.map((mult, i) => `b${i + 1} x${mult}`).join(', ')}, 4 slots each, Work(50 ms x mult);`,
+      `backends ${mults.map((mult, i) => `b${i + 1} ${50 * mult} ms`).join(', ')} a call, 4 slots each;`,
     );
     console.log(`median of ${settings.reps} x ${settings.durationS} s, after ${settings.warmupS} s warm-up`);
     const results = [];
     const checks: TargetCheck[] = [];
-    for (const step of steps) {
-      const processes = step.processes ?? 0;
+    for (const { concurrency, processes = 0, target } of steps) {
       const opened =
         loads.get(processes) ?? (await Promise.all(variants.map((v) => openLoad(v.spec, processes))));
       loads.set(processes, opened);
+      const label = processes ? `P=${processes} x C=${concurrency}` : `C=${concurrency}`;
       const byVariant = await runStep(
-        step.concurrency,
+        label,
+        concurrency,
         opened,
         variants.map((v) => v.label),
         settings,
       );
-      const rows = variants.map(({ label }, index) => {
+      const rows = variants.map((variant, index) => {
         const runs = byVariant[index] ?? [];
-        const served = sumCounts(runs.map((stats) => stats.byServer));
+        const served = sumCounts(runs.map((stats) => stats.byAnswer));
         const calls = runs.reduce((sum, stats) => sum + stats.calls, 0);
-        const medianOf = (key: 'throughput' | 'p50Ms' | 'p99Ms' | 'maxMs') =>
-          median(runs.map((stats) => stats[key]));
         return {
-          concurrency: step.concurrency,
+          concurrency,
           processes,
-          variant: label,
-          throughput: medianOf('throughput'),
-          p50Ms: medianOf('p50Ms'),
-          p99Ms: medianOf('p99Ms'),
-          maxMs: medianOf('maxMs'),
+          variant: variant.label,
+          throughput: median(runs.map((stats) => stats.throughput)),
+          p50Ms: median(runs.map((stats) => stats.p50Ms)),
+          p99Ms: median(runs.map((stats) => stats.p99Ms)),
           sharePercent: backends.map((backend) => (100 * (served[backend] ?? 0)) / calls),
           errors: sumCounts(runs.map((stats) => stats.errors)),
           throughputByRep: runs.map((stats) => stats.throughput),
@@ -96,22 +94,21 @@ async function runComparison({ name, title, mults, steps }: Comparison, settings
       const base = rows.find((row) => row.variant === haproxyLabel);
       const ratio = (row: (typeof rows)[number] | undefined, key: 'throughput' | 'p99Ms') =>
         (row?.[key] ?? Number.NaN) / (base?.[key] ?? Number.NaN);
-      const label = processes ? `P=${processes} x C=${step.concurrency}` : `C=${step.concurrency}`;
       console.log(`\n${name}, ${label}\n`);
-      const headers = ['variant', 'calls/s', 'p50 ms', 'p99 ms', 'max ms', `% calls ${backends.join('/')}`];
       const cells = rows.map((row) => [
         row.variant,
-        ...[row.throughput, row.p50Ms, row.p99Ms, row.maxMs].map((value) => fixed(value, 1)),
+        ...[row.throughput, row.p50Ms, row.p99Ms].map((value) => fixed(value, 1)),
         row.sharePercent.map((share) => fixed(share, 0)).join('/'),
         fixed(ratio(row, 'throughput'), 2),
         fixed(ratio(row, 'p99Ms'), 2),
         formatCounts(row.errors),
       ]);
+      const headers = ['variant', 'calls/s', 'p50 ms', 'p99 ms', `% calls ${backends.join('/')}`];
       console.log(formatTable([...headers, 'calls/s x haproxy', 'p99 x haproxy', 'errors'], cells));
-      if (step.target === undefined) continue;
-      const leastBusy = rows[0];
-      const { throughputAtLeast: least, p99AtMost: most } = step.target;
+      if (target === undefined) continue;
+      const leastBusy = rows.find((row) => row.variant === 'soap-balancer least-busy');
       const note = base === undefined ? 'no haproxy to compare with' : '';
+      const { throughputAtLeast: least, p99AtMost: most } = target;
       checks.push(
         checkBound(
           `${label} throughput least-busy/haproxy >= ${least}`,
@@ -133,11 +130,12 @@ async function runComparison({ name, title, mults, steps }: Comparison, settings
   }
 }
 
-/** Every load `settings.reps` times, each first in turn; the stats by load, then by repetition. */
+/** Each load `settings.reps` times, first in turn; the stats by load, then by repetition. */
 async function runStep(
+  label: string,
   concurrency: number,
   loads: readonly Load[],
-  labels: readonly string[],
+  names: readonly string[],
   settings: BenchSettings,
 ) {
   const byLoad = loads.map((): LoopStats[] => []);
@@ -151,7 +149,7 @@ async function runStep(
       const stats = summarize(sample, durationMs);
       byLoad[index]?.push(stats);
       const result = `${fixed(stats.throughput, 1)} calls/s, p99 ${fixed(stats.p99Ms, 1)} ms`;
-      process.stderr.write(`  rep ${rep}/${settings.reps} C=${concurrency} ${labels[index]}: ${result}\n`);
+      process.stderr.write(`  ${label} rep ${rep}/${settings.reps} ${names[index]}: ${result}\n`);
     }
   }
   return byLoad;

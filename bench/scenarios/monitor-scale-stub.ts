@@ -1,7 +1,7 @@
 // Monitor-scale's servers: N fake backends behind ONE port, told apart by a path prefix (`/s0` …
 // `/s<N-1>`), each answering its load report. One process and one port, so that 1,000 servers cost
 // 1,000 cheap routes rather than 1,000 processes; the monitor's probes are the same either way.
-// Usage: node --import tsx bench/backend/load-stub.ts <count>; prints its port once listening.
+// Usage: node --import tsx bench/scenarios/monitor-scale-stub.ts <count>; prints its port when listening.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultLoadReportPath, type LoadReport } from '../../src/index.js';
