@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-export const resultsDirectory = fileURLToPath(new URL('../../.bench-results/', import.meta.url));
+const resultsDirectory = fileURLToPath(new URL('../../.bench-results/', import.meta.url));
 
 export async function writeResults(scenario: string, results: object): Promise<void> {
   await mkdir(resultsDirectory, { recursive: true });

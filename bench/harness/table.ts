@@ -1,6 +1,6 @@
 // Plain-text output: aligned tables and fixed-width numbers, the same in every scenario.
 
-export type Cell = string | number;
+type Cell = string | number;
 
 /** An aligned table: columns of numbers (or `-`, `a/b`, `a <= b`) right-aligned, text left-aligned. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {

@@ -18,8 +18,6 @@ export interface Backend {
   readonly proc: Proc;
 }
 
-export type Cluster = Awaited<ReturnType<typeof startCluster>>;
-
 /** The monitor CLI with these flags, once it has done its first round and serves /status. */
 export async function startMonitor(flags: readonly string[]): Promise<{ url: string; proc: Proc }> {
   const proc = startNode('monitor', cliScript, ['monitor', '--port', '0', ...flags]);

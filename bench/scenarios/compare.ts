@@ -24,9 +24,14 @@ export interface LoadStep {
 export interface Comparison {
   readonly name: string;
   readonly title: string;
-  /** Slowness of each backend, `b1` first. */
+  /** Slowness of each backend, `b1` first: a call takes 50 ms × mult there. */
   readonly mults: readonly number[];
   readonly steps: readonly LoadStep[];
+}
+
+interface Variant {
+  readonly label: string;
+  readonly spec: CallerSpec;
 }
 
 const policies: readonly PolicyName[] = ['least-busy', 'round-robin', 'random'];
@@ -43,58 +48,42 @@ export function comparison(definition: Comparison): Scenario {
 async function runComparison({ name, title, mults, steps }: Comparison, settings: BenchSettings) {
   console.log(heading(`${name}: ${title}`));
   if ('missing' in haproxy) console.log(`SKIP ${haproxyLabel}: ${haproxy.missing}; targets are n/a`);
+  console.log(
+    `backends ${mults.map((mult, i) => `b${i + 1} ${50 * mult} ms`).join(', ')} a call, 4 slots each`,
+  );
   const cluster = await startCluster(mults, {});
-  // One client per variant and number of processes, shared by the load steps, as an app shares its own.
+  // One client per variant and number of processes, shared by the steps, as an app shares its client.
   const loads = new Map<number, Load[]>();
   try {
     const { wsdlUrl = '' } = cluster.backends[0] ?? {};
-    const variants: { label: string; spec: CallerSpec }[] = policies.map((policy) => ({
+    const variants: Variant[] = policies.map((policy) => ({
       label: `soap-balancer ${policy}`,
       spec: { kind: 'balanced', wsdlUrl, monitorUrl: cluster.monitorUrl, policy },
     }));
     if (cluster.haproxyUrl !== undefined)
       variants.push({ label: haproxyLabel, spec: { kind: 'proxied', proxyUrl: cluster.haproxyUrl } });
     const backends = cluster.backends.map((backend) => backend.name);
-    console.log(
-      `backends ${mults.map((mult, i) => `b${i + 1} ${50 * mult} ms`).join(', ')} a call, 4 slots each;`,
-    );
-    console.log(`median of ${settings.reps} x ${settings.durationS} s, after ${settings.warmupS} s warm-up`);
     const results = [];
     const checks: TargetCheck[] = [];
     for (const { concurrency, processes = 0, target } of steps) {
-      const opened =
-        loads.get(processes) ?? (await Promise.all(variants.map((v) => openLoad(v.spec, processes))));
-      loads.set(processes, opened);
-      const label = processes ? `P=${processes} x C=${concurrency}` : `C=${concurrency}`;
-      const byVariant = await runStep(
-        label,
+      let opened = loads.get(processes);
+      if (opened === undefined) {
+        opened = [];
+        loads.set(processes, opened);
+        // One variant after the other: caller processes start faster without the others' start-up.
+        for (const variant of variants) opened.push(await openLoad(variant.spec, processes));
+      }
+      const step = processes ? `P=${processes} x C=${concurrency}` : `C=${concurrency}`;
+      const runs = await runStep(step, concurrency, variants, opened, settings);
+      const rows = variants.map(({ label }, index) => ({
         concurrency,
-        opened,
-        variants.map((v) => v.label),
-        settings,
-      );
-      const rows = variants.map((variant, index) => {
-        const runs = byVariant[index] ?? [];
-        const served = sumCounts(runs.map((stats) => stats.byAnswer));
-        const calls = runs.reduce((sum, stats) => sum + stats.calls, 0);
-        return {
-          concurrency,
-          processes,
-          variant: variant.label,
-          throughput: median(runs.map((stats) => stats.throughput)),
-          p50Ms: median(runs.map((stats) => stats.p50Ms)),
-          p99Ms: median(runs.map((stats) => stats.p99Ms)),
-          sharePercent: backends.map((backend) => (100 * (served[backend] ?? 0)) / calls),
-          errors: sumCounts(runs.map((stats) => stats.errors)),
-          throughputByRep: runs.map((stats) => stats.throughput),
-          p99ByRep: runs.map((stats) => stats.p99Ms),
-        };
-      });
+        processes,
+        ...summarizeVariant(label, runs[index] ?? [], backends),
+      }));
       results.push(...rows);
       const base = rows.find((row) => row.variant === haproxyLabel);
       const ratio = (row: (typeof rows)[number] | undefined, key: 'throughput' | 'p99Ms') =>
         (row?.[key] ?? Number.NaN) / (base?.[key] ?? Number.NaN);
-      console.log(`\n${name}, ${label}\n`);
       const cells = rows.map((row) => [
         row.variant,
         ...[row.throughput, row.p50Ms, row.p99Ms].map((value) => fixed(value, 1)),
@@ -104,20 +93,16 @@ async function runComparison({ name, title, mults, steps }: Comparison, settings
         formatCounts(row.errors),
       ]);
       const headers = ['variant', 'calls/s', 'p50 ms', 'p99 ms', `% calls ${backends.join('/')}`];
+      console.log(`\n${name}, ${step}, median of ${settings.reps} x ${settings.durationS} s\n`);
       console.log(formatTable([...headers, 'calls/s x haproxy', 'p99 x haproxy', 'errors'], cells));
       if (target === undefined) continue;
       const leastBusy = rows.find((row) => row.variant === 'soap-balancer least-busy');
-      const note = base === undefined ? 'no haproxy to compare with' : '';
+      const [throughputRatio, p99Ratio] = [ratio(leastBusy, 'throughput'), ratio(leastBusy, 'p99Ms')];
       const { throughputAtLeast: least, p99AtMost: most } = target;
+      const note = base === undefined ? 'no haproxy to compare with' : '';
       checks.push(
-        checkBound(
-          `${label} throughput least-busy/haproxy >= ${least}`,
-          ratio(leastBusy, 'throughput'),
-          '>=',
-          least,
-          note,
-        ),
-        checkBound(`${label} p99 least-busy/haproxy <= ${most}`, ratio(leastBusy, 'p99Ms'), '<=', most, note),
+        checkBound(`${step} throughput least-busy/haproxy >= ${least}`, throughputRatio, '>=', least, note),
+        checkBound(`${step} p99 least-busy/haproxy <= ${most}`, p99Ratio, '<=', most, note),
       );
     }
     printTargets(checks);
@@ -130,27 +115,43 @@ async function runComparison({ name, title, mults, steps }: Comparison, settings
   }
 }
 
-/** Each load `settings.reps` times, first in turn; the stats by load, then by repetition. */
+/** Each variant's load `settings.reps` times, first in turn; the stats by variant, then by repetition. */
 async function runStep(
-  label: string,
+  step: string,
   concurrency: number,
-  loads: readonly Load[],
-  names: readonly string[],
+  variants: Variant[],
+  loads: Load[],
   settings: BenchSettings,
 ) {
-  const byLoad = loads.map((): LoopStats[] => []);
+  const byVariant = variants.map((): LoopStats[] => []);
   const durationMs = settings.durationS * 1000;
   for (let rep = 1; rep <= settings.reps; rep++) {
-    for (let position = 0; position < loads.length; position++) {
-      const index = (position + rep) % loads.length;
+    for (let position = 0; position < variants.length; position++) {
+      const index = (position + rep) % variants.length;
       const startAt = nowMs() + settings.warmupS * 1000;
       const sample = await loads[index]?.run({ concurrency, startAt, durationMs });
       if (sample === undefined) continue;
       const stats = summarize(sample, durationMs);
-      byLoad[index]?.push(stats);
+      byVariant[index]?.push(stats);
       const result = `${fixed(stats.throughput, 1)} calls/s, p99 ${fixed(stats.p99Ms, 1)} ms`;
-      process.stderr.write(`  ${label} rep ${rep}/${settings.reps} ${names[index]}: ${result}\n`);
+      process.stderr.write(`  ${step} rep ${rep}/${settings.reps} ${variants[index]?.label}: ${result}\n`);
     }
   }
-  return byLoad;
+  return byVariant;
+}
+
+/** Medians over the repetitions; the share of calls each backend served, over all of them. */
+function summarizeVariant(variant: string, runs: readonly LoopStats[], backends: readonly string[]) {
+  const served = sumCounts(runs.map((stats) => stats.byAnswer));
+  const calls = runs.reduce((sum, stats) => sum + stats.calls, 0);
+  return {
+    variant,
+    throughput: median(runs.map((stats) => stats.throughput)),
+    p50Ms: median(runs.map((stats) => stats.p50Ms)),
+    p99Ms: median(runs.map((stats) => stats.p99Ms)),
+    sharePercent: backends.map((backend) => (100 * (served[backend] ?? 0)) / calls),
+    errors: sumCounts(runs.map((stats) => stats.errors)),
+    throughputByRep: runs.map((stats) => stats.throughput),
+    p99ByRep: runs.map((stats) => stats.p99Ms),
+  };
 }
