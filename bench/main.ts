@@ -37,9 +37,8 @@ const selected = scenarios.filter((scenario) => settings.scenarios.includes(scen
 const plannedS = selected.reduce((sum, scenario) => sum + scenario.seconds(settings), 0);
 // Generous: a slow machine may take longer than planned, but never twice as long plus two minutes.
 installGuards((2 * plannedS + 120) * 1000);
-console.log(
-  `soap-balancer benchmarks: ${settings.scenarios.join(', ')}; planned about ${Math.ceil(plannedS / 60)} min`,
-);
+const plan = selected.map((scenario) => scenario.name).join(', ');
+console.log(`soap-balancer benchmarks: ${plan}; planned about ${Math.ceil(plannedS / 60)} min`);
 const { durationS, warmupS, reps } = settings;
 console.log(`${durationS} s measured per run after ${warmupS} s warm-up, median of ${reps} rep(s)`);
 
