@@ -1,139 +1,153 @@
-// Failover: four identical replicas under a closed-loop load of 8; half-way through the measured
-// window one replica is SIGKILLed with calls in flight. Each run starts from a fresh cluster, so every
-// variant meets the same kill. Reported: errors by kind, and when the failed calls were sent: before
-// the signal or while the replica was dying (its sockets still open: in flight on it when it died,
-// unavoidable for a non-idempotent call), or after it had exited (avoidable: a burst).
-import { balancedCaller, type Caller, haproxyCaller } from '../callers.js';
-import { runClosedLoop } from '../closed-loop.js';
-import { type Backend, startCluster } from '../cluster.js';
-import { fixed, heading } from '../format.js';
-import { findHaproxy, type HaproxyOptions } from '../haproxy.js';
-import { writeResults } from '../results.js';
-import type { BenchSettings } from '../settings.js';
-import type { TargetCheck } from '../targets.js';
-import { type FailoverRun, printFailover, summarizeFailover } from './failover-report.js';
+// Failover: four identical backends under a closed-loop load of 8; half-way through the measured
+// window b1 is SIGKILLed with calls in flight. Each run starts from a fresh cluster, so every variant
+// meets the same kill. Failed calls are told apart by when they were sent: before the signal or while
+// b1 was dying (its sockets still open: in flight on it when it died, unavoidable for a call that is
+// not idempotent), or after it had exited (avoidable: a burst while the balancer catches up).
+import { writeResults } from '../harness/results.js';
+import type { Scenario } from '../harness/scenario.js';
+import type { BenchSettings } from '../harness/settings.js';
+import { fixed, formatCounts, formatTable, heading } from '../harness/table.js';
+import { checkEach, printTargets } from '../harness/targets.js';
+import { type Backend, startCluster } from '../load/cluster.js';
+import { type HaproxyOptions, haproxy } from '../load/haproxy.js';
+import { nowMs, openLoad, sleepUntil, summarize } from '../load/loop.js';
 
-export const failoverConcurrency = 8;
-
-export interface FailoverVariant {
-  readonly label: string;
-  /** soap-balancer: operations marked idempotent; undefined for HAProxy. */
-  readonly idempotent?: boolean;
-  /** HAProxy variants: its options. */
-  readonly haproxy?: HaproxyOptions;
-}
-
-const variants: readonly FailoverVariant[] = [
+const concurrency = 8;
+const variants: readonly { label: string; idempotent?: boolean; haproxy?: HaproxyOptions }[] = [
   { label: 'soap-balancer least-busy, idempotent', idempotent: true },
   { label: 'soap-balancer least-busy, not idempotent', idempotent: false },
   { label: 'haproxy leastconn (default: no redispatch)', haproxy: {} },
   { label: 'haproxy leastconn + retries 3, redispatch', haproxy: { redispatch: true } },
 ];
+type Variant = (typeof variants)[number];
+type Run = Awaited<ReturnType<typeof runOnce>>;
 
-/** A fresh cluster per run: starting the processes takes a few seconds on a small machine. */
-const clusterStartS = 4;
+export const failover: Scenario = {
+  name: 'failover',
+  // A fresh cluster per run: starting its processes takes a few seconds on a small machine.
+  seconds: (s) => s.reps * variants.length * (4 + s.warmupS + s.durationS),
+  run: runFailover,
+};
 
-export function failoverSeconds(settings: BenchSettings): number {
-  return settings.reps * variants.length * (clusterStartS + settings.warmupS + settings.durationS);
-}
-
-/** Calls the replica is serving or queueing, from its own load report, just before it dies. */
+/** Calls b1 is serving or queueing, by its own load report, just before it dies; NaN if unknown. */
 async function inFlightOn(backend: Backend): Promise<number> {
   try {
     const response = await fetch(`${backend.url}/soap-balancer/load`, { signal: AbortSignal.timeout(200) });
     const report = (await response.json()) as { inFlight: number; queued: number };
     return report.inFlight + report.queued;
   } catch {
-    return Number.NaN; // unknown: the bound then falls back to the concurrency
+    return Number.NaN;
   }
 }
 
-async function runOnce(variant: FailoverVariant, rep: number, settings: BenchSettings): Promise<FailoverRun> {
-  const cluster = await startCluster({ mults: [1, 1, 1, 1], haproxy: variant.haproxy });
-  let caller: Caller | undefined;
+async function runOnce(variant: Variant, rep: number, settings: BenchSettings) {
+  const cluster = await startCluster([1, 1, 1, 1], variant.haproxy);
   try {
-    const [victim] = cluster.backends;
-    if (victim === undefined) throw new Error('no backend');
-    if (variant.haproxy === undefined) {
-      caller = await balancedCaller({
-        label: variant.label,
-        wsdlUrl: victim.wsdlUrl,
-        monitorUrl: cluster.monitorUrl,
-        policy: 'least-busy',
-        ...(variant.idempotent ? { idempotent: ['Work'] } : {}),
-      });
-    } else {
-      if (cluster.haproxy === undefined) throw new Error('haproxy did not start');
-      caller = await haproxyCaller(variant.label, cluster.haproxy.url);
-    }
-    let inFlightAtKill = Number.NaN;
-    let killAtMs = Number.NaN;
-    let diedAtMs = Number.NaN;
-    const durationMs = settings.durationS * 1000;
-    const result = await runClosedLoop({
-      call: caller.call,
-      concurrency: failoverConcurrency,
-      warmupMs: settings.warmupS * 1000,
-      durationMs,
-      hooks: [
-        {
-          atMs: durationMs / 2,
-          run: async (sinceStart) => {
-            inFlightAtKill = await inFlightOn(victim);
-            const exited = new Promise((resolve) => victim.process.once('exit', resolve));
-            killAtMs = sinceStart();
-            if (victim.process.pid !== undefined) process.kill(victim.process.pid, 'SIGKILL');
-            // A killed process keeps its sockets until the kernel has torn it down: calls sent until
-            // then reach a server that looks alive. The exit event marks the end of that window.
-            await exited;
-            diedAtMs = sinceStart();
-          },
-        },
-      ],
-    });
-    const sentBefore = result.errorLog.filter((error) => error.startedMs < killAtMs).length;
-    const sentAfter = result.errorLog.filter((error) => error.startedMs >= diedAtMs).length;
-    const lastError = Math.max(...result.errorLog.map((error) => error.endedMs - killAtMs));
-    process.stderr.write(
-      `  failover rep ${rep} ${variant.label}: ${fixed(result.throughput, 1)} calls/s, ` +
-        `${result.errorCount} errors (${sentAfter} sent after b1 exited), ${inFlightAtKill} in flight on b1\n`,
+    const [b1] = cluster.backends;
+    if (b1 === undefined) throw new Error('no backend');
+    const { monitorUrl, haproxyUrl } = cluster;
+    const idempotent = variant.idempotent ?? false;
+    const load = await openLoad(
+      haproxyUrl === undefined
+        ? { kind: 'balanced', wsdlUrl: b1.wsdlUrl, monitorUrl, policy: 'least-busy', idempotent }
+        : { kind: 'proxied', proxyUrl: haproxyUrl },
     );
+    const durationMs = settings.durationS * 1000;
+    const startAt = nowMs() + settings.warmupS * 1000;
+    const kill = async () => {
+      await sleepUntil(startAt + durationMs / 2);
+      const inFlightAtKill = await inFlightOn(b1);
+      const killAtMs = nowMs() - startAt;
+      // A killed process keeps its sockets until the kernel has torn it down: calls sent until then
+      // reach a server that looks alive. Its exit marks the end of that time.
+      await b1.proc.stop();
+      return { inFlightAtKill, killAtMs, diedAtMs: nowMs() - startAt };
+    };
+    const [sample, killed] = await Promise.all([
+      load.run({ concurrency, startAt, durationMs }),
+      kill(),
+    ]).finally(() => load.close());
+    const stats = summarize(sample, durationMs);
+    const sentBefore = sample.errors.filter((error) => error.startedMs < killed.killAtMs).length;
+    const sentAfterExit = sample.errors.filter((error) => error.startedMs >= killed.diedAtMs).length;
+    const sentWhileDying = stats.errorCount - sentBefore - sentAfterExit;
+    process.stderr.write(
+      `  rep ${rep} ${variant.label}: ${stats.errorCount} errors, ${sentAfterExit} after b1 exited\n`,
+    );
+    const { throughput, p99Ms, errorCount: errors, errors: kinds } = stats;
     return {
       variant: variant.label,
       rep,
-      result,
-      inFlightAtKill,
-      killAtMs,
-      diedAtMs,
-      errorsSentBeforeKill: sentBefore,
-      errorsSentWhileDying: result.errorCount - sentBefore - sentAfter,
-      errorsSentAfterExit: sentAfter,
-      lastErrorAfterKillMs: result.errorLog.length === 0 ? Number.NaN : lastError,
+      ...killed,
+      throughput,
+      p99Ms,
+      errors,
+      kinds,
+      sentBefore,
+      sentWhileDying,
+      sentAfterExit,
     };
   } finally {
-    await caller?.close();
     await cluster.stop();
   }
 }
 
-export async function runFailover(settings: BenchSettings): Promise<readonly TargetCheck[]> {
-  console.log(heading('failover: one of 4 identical replicas SIGKILLed half-way through, C=8'));
-  const haproxy = findHaproxy();
-  const selected = variants.filter((variant) => variant.haproxy === undefined || 'bin' in haproxy);
+async function runFailover(settings: BenchSettings) {
+  console.log(heading(`failover: one of 4 identical backends SIGKILLed half-way through, C=${concurrency}`));
   if ('missing' in haproxy) console.log(`SKIP haproxy variants: ${haproxy.missing}`);
-  const runs: FailoverRun[] = [];
-  for (let rep = 0; rep < settings.reps; rep++) {
-    const order = selected.map((_, index) => selected[(index + rep) % selected.length] as FailoverVariant);
-    for (const variant of order) runs.push(await runOnce(variant, rep + 1, settings));
-  }
-  const summary = summarizeFailover(selected, runs, failoverConcurrency);
-  printFailover(settings, runs, summary);
-  await writeResults('failover', {
-    settings,
-    concurrency: failoverConcurrency,
-    variants: selected,
-    summary,
-    runs,
-  });
-  return summary.checks;
+  const selected = variants.filter((variant) => variant.haproxy === undefined || 'bin' in haproxy);
+  const runs: Run[] = [];
+  for (let rep = 1; rep <= settings.reps; rep++)
+    for (let position = 0; position < selected.length; position++)
+      runs.push(await runOnce(selected[(position + rep) % selected.length] as Variant, rep, settings));
+  runs.sort((a, b) => a.variant.localeCompare(b.variant) || a.rep - b.rep);
+  console.log(
+    `\nb1 SIGKILLed half-way through each ${settings.durationS} s window. 'in flight b1': calls it was serving or` +
+      `\nqueueing just before, by its own load report. Failed calls by when they were sent: before the` +
+      `\nsignal, while b1 was dying ('dying ms', from the signal to its exit), after its exit\n`,
+  );
+  const rows = runs.map((run) => [
+    run.variant,
+    run.rep,
+    fixed(run.throughput, 1),
+    fixed(run.p99Ms, 1),
+    fixed(run.inFlightAtKill, 0),
+    fixed(run.diedAtMs - run.killAtMs, 1),
+    ...[run.errors, run.sentBefore, run.sentWhileDying, run.sentAfterExit],
+    formatCounts(run.kinds),
+  ]);
+  const headers = ['variant', 'rep', 'calls/s', 'p99 ms', 'in flight b1', 'dying ms', 'errors'];
+  console.log(formatTable([...headers, 'sent before', 'sent dying', 'sent after exit', 'error kinds'], rows));
+  const of = (index: number) => runs.filter((run) => run.variant === variants[index]?.label);
+  // b1's own count just before the signal (else the most that can be in flight anywhere), plus the
+  // calls that reached it while it was dying: all were in flight on b1 when it died.
+  const bound = (run: Run) =>
+    (Number.isNaN(run.inFlightAtKill) ? concurrency : run.inFlightAtKill) + run.sentWhileDying;
+  const checks = [
+    checkEach(
+      'idempotent: 0 errors',
+      of(0),
+      (run) => run.errors,
+      (run) => run.errors === 0,
+    ),
+    checkEach(
+      'not idempotent: errors <= calls in flight on b1 when it died',
+      of(1),
+      (run) => `${run.errors}<=${bound(run)}`,
+      (run) => run.errors <= bound(run),
+      'its load report at SIGKILL + calls sent until its exit',
+    ),
+    ...['idempotent', 'not idempotent'].map((which, index) =>
+      checkEach(
+        `${which}: 0 errors on calls sent after b1 exited`,
+        of(index),
+        (run) => run.sentAfterExit,
+        (run) => run.sentAfterExit === 0,
+        'no burst while the monitor catches up',
+      ),
+    ),
+  ];
+  printTargets(checks);
+  await writeResults('failover', { settings, concurrency, runs });
+  return checks;
 }

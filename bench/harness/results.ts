@@ -4,22 +4,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-export const resultsDirectory = fileURLToPath(new URL('../.bench-results/', import.meta.url));
+const resultsDirectory = fileURLToPath(new URL('../../.bench-results/', import.meta.url));
 
-export function environment(): Record<string, unknown> {
-  return {
+export async function writeResults(scenario: string, results: object): Promise<void> {
+  await mkdir(resultsDirectory, { recursive: true });
+  const file = `${resultsDirectory}${scenario}.json`;
+  const environment = {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
   };
-}
-
-export async function writeResults(scenario: string, results: Record<string, unknown>): Promise<string> {
-  await mkdir(resultsDirectory, { recursive: true });
-  const file = `${resultsDirectory}${scenario}.json`;
-  const document = { scenario, date: new Date().toISOString(), environment: environment(), ...results };
+  const document = { scenario, date: new Date().toISOString(), environment, ...results };
   await writeFile(file, `${JSON.stringify(document, null, 2)}\n`);
   console.log(`\nResults written to ${file}`);
-  return file;
 }
