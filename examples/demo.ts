@@ -42,6 +42,8 @@ try {
   // No server list: the pool comes from the monitor, asked for status upon request.
   const client = await createBalancedClient(replicas[0]!.wsdlUrl, {
     monitor: { url: monitor.url, ttlMs: 200 },
+    // Servers learned from the monitor get calls only if allowed: here, any port of this host.
+    allow: ['http://127.0.0.1:*'],
     idempotent: ['Add'], // safe to repeat, so even a call cut off by the kill is retried elsewhere
   });
   const [address] = client.balancer.addresses;
