@@ -17,10 +17,10 @@ export const ErrorCode = {
   WsdlUnsafe: 'SOAPBAL_WSDL_UNSAFE',
   /** node-soap could not load the WSDL (HTTP error, unsupported content, …); see `cause`. */
   WsdlLoadFailed: 'SOAPBAL_WSDL_LOAD_FAILED',
-  /** The monitor could not be reached, timed out, refused the token or answered an unexpected status. */
-  MonitorUnavailable: 'SOAPBAL_MONITOR_UNAVAILABLE',
-  /** The monitor answered something that is not a valid status snapshot (garbage, wrong version, hostile). */
-  MonitorInvalidStatus: 'SOAPBAL_MONITOR_INVALID_STATUS',
+  /** A status source (the monitor, etcd) could not be reached, timed out, refused the credentials or answered an unexpected status. */
+  StatusUnavailable: 'SOAPBAL_STATUS_UNAVAILABLE',
+  /** A status source answered something that is not a valid status (garbage, wrong version, hostile). */
+  StatusInvalid: 'SOAPBAL_STATUS_INVALID',
   /** `listen()` was called on a monitor that already listens. */
   AlreadyListening: 'SOAPBAL_ALREADY_LISTENING',
   /** A load reporter is already attached to this server (and not closed). */

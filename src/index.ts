@@ -4,9 +4,9 @@
 export type {
   BalancerEvents,
   FailoverEvent,
-  MonitorErrorEvent,
   ServerDownEvent,
   ServerUpEvent,
+  StatusErrorEvent,
   StatusUpdateEvent,
 } from './balancer/events.js';
 export { type LeastBusyOptions, LeastBusyPolicy } from './balancer/policies/least-busy.js';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AttemptFailure, FailureKind, SoapBalancerError } from '../errors.js';
-import type { StatusSnapshot } from '../status/schema.js';
+import type { ServerStatus, StatusSnapshot } from '../status/schema.js';
 import { normalizeBaseUrl } from '../urls.js';
 import type { AllowRule } from './allow-rule.js';
 import type { BalancerEvents } from './events.js';
@@ -34,8 +34,8 @@ export interface PickRequest {
   readonly attempt?: number;
 }
 
-/** Remembered for `serverNotAllowed`, so that a hostile status cannot grow memory without bound. */
-const maxRememberedNotAllowed = 1_000;
+/** URLs remembered for `serverNotAllowed`, so that a hostile status cannot grow memory without bound. */
+const maxRemembered = 10_000;
 const nothingExcluded: ReadonlySet<string> = new Set();
 
 /**
@@ -54,7 +54,9 @@ export class Balancer {
   readonly #byView = new WeakMap<ServerView, ServerState>();
   readonly #staticUrls: ReadonlySet<string>;
   readonly #allow: AllowRule;
+  /** Refused URLs already reported; and those the status in hand lists. */
   readonly #notAllowedSeen = new Set<string>();
+  readonly #notAllowedListed = new Set<string>();
   readonly #policy: SelectionPolicy;
   readonly #downBackoffMs: number;
   readonly #maxDownBackoffMs: number;
@@ -69,7 +71,6 @@ export class Balancer {
   #latencySamples = 0;
   #statusFailures = 0;
   #generatedAt = '';
-  #notAllowed = 0;
 
   constructor(options: BalancerOptions) {
     this.#servers = options.servers.map((url) => this.#newServer(url));
@@ -198,47 +199,62 @@ export class Balancer {
   // events are the same whatever the source.
 
   /**
-   * Takes a status snapshot: its servers that the allow rule admits join the pool (servers it no
-   * longer lists leave it, unless given in `servers`), and their state and load steer selection.
+   * Takes a whole status snapshot: its servers that the allow rule admits join the pool (servers it
+   * no longer lists leave it, unless given in `servers`), and their state and load steer selection.
    */
   applyStatus(snapshot: StatusSnapshot): void {
+    const listed = new Set(snapshot.servers.map((status) => normalizeBaseUrl(new URL(status.url))));
+    const removals = this.#urls.filter((url) => !listed.has(url));
+    this.#notAllowedListed.clear();
+    this.applyStatusChanges({ upserts: snapshot.servers, removals }, snapshot.generatedAt);
+  }
+
+  /**
+   * Takes what changed since the last status, for sources that learn of servers one by one (a watch):
+   * `upserts` are listed, new or updated (the allow rule decides whether a new one joins), `removals`
+   * (base URLs) are no longer listed (they leave, unless given in `servers`).
+   */
+  applyStatusChanges(
+    changes: { readonly upserts: readonly ServerStatus[]; readonly removals: readonly string[] },
+    generatedAt: string,
+  ): void {
     const byUrl = new Map(this.#servers.map((server) => [server.url, server]));
-    const next: ServerState[] = [];
-    const listed = new Set<string>();
-    let notAllowed = 0;
-    for (const status of snapshot.servers) {
+    const removed = new Set<string>();
+    for (const removal of changes.removals) {
+      const url = normalizeBaseUrl(new URL(removal));
+      this.#notAllowedListed.delete(url);
+      const server = byUrl.get(url);
+      if (server === undefined) continue;
+      if (this.#staticUrls.has(url)) {
+        server.forgetStatus();
+      } else {
+        removed.add(url);
+        byUrl.delete(url);
+        this.#events.emit('serverRemoved', { server: url });
+      }
+    }
+    const added: ServerState[] = [];
+    for (const status of changes.upserts) {
       const url = normalizeBaseUrl(new URL(status.url));
-      if (listed.has(url)) continue;
-      listed.add(url);
       let server = byUrl.get(url);
       if (server === undefined) {
         if (!this.#allow(url)) {
-          notAllowed++;
-          this.#reportNotAllowed(url);
+          this.#refuse(url);
           continue;
         }
         server = this.#newServer(url);
+        byUrl.set(url, server);
+        added.push(server);
         this.#events.emit('serverAdded', { server: url });
       }
-      const before = server.monitorState;
+      const before = server.statusState;
       server.applyStatus(status.state, status.load, status.capacity);
       this.#emitStatusTransition(server, before);
-      next.push(server);
     }
-    for (const server of this.#servers) {
-      if (listed.has(server.url)) continue;
-      if (this.#staticUrls.has(server.url)) {
-        server.forgetStatus();
-        next.push(server);
-      } else {
-        this.#events.emit('serverRemoved', { server: server.url });
-      }
+    if (removed.size > 0 || added.length > 0) {
+      this.#setServers([...this.#servers.filter((server) => !removed.has(server.url)), ...added]);
     }
-    this.#servers = next;
-    this.#urls = next.map((server) => server.url);
-    this.#views = next.map((server) => server.view);
-    this.#generatedAt = snapshot.generatedAt;
-    this.#notAllowed = notAllowed;
+    this.#generatedAt = generatedAt;
     this.#statusSucceeded(true);
   }
 
@@ -250,7 +266,7 @@ export class Balancer {
   /** A status request failed; the pool and the status in hand stay as they are. */
   statusFailed(error: SoapBalancerError): void {
     this.#statusFailures++;
-    this.#events.emit('monitorError', { error, consecutiveFailures: this.#statusFailures });
+    this.#events.emit('statusError', { error, consecutiveFailures: this.#statusFailures });
   }
 
   /** The status in hand is `ageMs` old, too old to trust: only this client's own evidence counts now. */
@@ -261,30 +277,38 @@ export class Balancer {
 
   #statusSucceeded(changed: boolean): void {
     if (this.#statusFailures > 0) {
-      this.#events.emit('monitorRecovered', { afterFailures: this.#statusFailures });
+      this.#events.emit('statusRecovered', { afterFailures: this.#statusFailures });
       this.#statusFailures = 0;
     }
     this.#events.emit('statusUpdate', {
       changed,
       servers: this.#servers.length,
       generatedAt: this.#generatedAt,
-      notAllowed: this.#notAllowed,
+      notAllowed: this.#notAllowedListed.size,
     });
   }
 
-  #reportNotAllowed(url: string): void {
-    if (this.#notAllowedSeen.has(url) || this.#notAllowedSeen.size >= maxRememberedNotAllowed) return;
+  /** A listed server the allow rule refuses: counted while listed, reported once per URL. */
+  #refuse(url: string): void {
+    if (this.#notAllowedListed.size < maxRemembered) this.#notAllowedListed.add(url);
+    if (this.#notAllowedSeen.has(url) || this.#notAllowedSeen.size >= maxRemembered) return;
     this.#notAllowedSeen.add(url);
     this.#events.emit('serverNotAllowed', { server: url });
   }
 
-  #emitStatusTransition(server: ServerState, before: ServerState['monitorState']): void {
-    const after = server.monitorState;
+  #setServers(servers: ServerState[]): void {
+    this.#servers = servers;
+    this.#urls = servers.map((server) => server.url);
+    this.#views = servers.map((server) => server.view);
+  }
+
+  #emitStatusTransition(server: ServerState, before: ServerState['statusState']): void {
+    const after = server.statusState;
     if (after === before) return;
     if (after === 'up') {
-      if (before !== undefined) this.#events.emit('serverUp', { server: server.url, source: 'monitor' });
+      if (before !== undefined) this.#events.emit('serverUp', { server: server.url, source: 'status' });
     } else if (after !== undefined) {
-      this.#events.emit('serverDown', { server: server.url, source: 'monitor', state: after });
+      this.#events.emit('serverDown', { server: server.url, source: 'status', state: after });
     }
   }
 

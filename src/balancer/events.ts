@@ -14,7 +14,7 @@ export type ServerDownEvent =
     }
   | {
       readonly server: string;
-      readonly source: 'monitor';
+      readonly source: 'status';
       /** `down`, or `draining` (alive, but to be given no new calls). */
       readonly state: 'down' | 'draining';
     };
@@ -22,7 +22,7 @@ export type ServerDownEvent =
 /** A server can be given calls again: it answered after failing, or the status source says it is up. */
 export interface ServerUpEvent {
   readonly server: string;
-  readonly source: 'client' | 'monitor';
+  readonly source: 'client' | 'status';
 }
 
 /** A call (or WSDL fetch) moves on to another server after a failed attempt. */
@@ -49,8 +49,8 @@ export interface StatusUpdateEvent {
 }
 
 /** A status request failed; calls go on with the last known pool and this client's own signals. */
-export interface MonitorErrorEvent {
-  /** Code `SOAPBAL_MONITOR_UNAVAILABLE` or `SOAPBAL_MONITOR_INVALID_STATUS`, with the cause. */
+export interface StatusErrorEvent {
+  /** Code `SOAPBAL_STATUS_UNAVAILABLE` or `SOAPBAL_STATUS_INVALID`, with the cause. */
   readonly error: SoapBalancerError;
   readonly consecutiveFailures: number;
 }
@@ -68,13 +68,13 @@ export interface BalancerEvents {
   serverAdded: [event: { readonly server: string }];
   /** A server left the pool (the status source no longer reports it). */
   serverRemoved: [event: { readonly server: string }];
-  /** Emitted once per server URL (for the first 1,000 such URLs), however often it is listed. */
+  /** Emitted once per server URL (for the first 10,000 such URLs), however often it is listed. */
   serverNotAllowed: [event: ServerNotAllowedEvent];
   failover: [event: FailoverEvent];
   statusUpdate: [event: StatusUpdateEvent];
-  monitorError: [event: MonitorErrorEvent];
+  statusError: [event: StatusErrorEvent];
   /** The status source answers again after failures. */
-  monitorRecovered: [event: { readonly afterFailures: number }];
+  statusRecovered: [event: { readonly afterFailures: number }];
   /** The last good status is older than `maxAgeMs`: its word is ignored until a fresh one comes. */
   statusExpired: [event: { readonly ageMs: number }];
 }

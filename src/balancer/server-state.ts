@@ -32,7 +32,7 @@ export interface ServerInfo {
    */
   readonly state: ServerHealthState;
   /** The status source's view: its state and load score; `undefined` without a fresh status. */
-  readonly monitor: { readonly state: ServerHealthState; readonly load: number } | undefined;
+  readonly status: { readonly state: ServerHealthState; readonly load: number } | undefined;
   /** Epoch ms when this client's backoff for the server ends; 0 when not backing off. */
   readonly downUntil: number;
   readonly consecutiveFailures: number;
@@ -50,7 +50,7 @@ export class ServerState {
   served = 0;
   failed = 0;
   /** The status source's latest fresh word on the server; `undefined` without one. */
-  monitorState: ServerHealthState | undefined;
+  statusState: ServerHealthState | undefined;
   /** The status source's load score; 0 without fresh status. */
   load = 0;
   /** Slots the load is counted in, so that this client's own calls can be added in the same unit. */
@@ -85,12 +85,12 @@ export class ServerState {
   }
 
   isUsable(now: number): boolean {
-    return this.downUntil <= now && (this.monitorState === undefined || this.monitorState === 'up');
+    return this.downUntil <= now && (this.statusState === undefined || this.statusState === 'up');
   }
 
   /** Takes the status source's view of the server. */
   applyStatus(state: ServerHealthState, load: number, capacity: number | null): void {
-    this.monitorState = state;
+    this.statusState = state;
     this.load = load;
     this.capacity = capacity ?? 1;
     this.inFlightAtStatus = this.inFlight;
@@ -98,7 +98,7 @@ export class ServerState {
 
   /** Forgets the status source's view (it is too old to trust): only this client's own evidence counts. */
   forgetStatus(): void {
-    this.monitorState = undefined;
+    this.statusState = undefined;
     this.load = 0;
     this.capacity = 1;
     this.inFlightAtStatus = 0;
@@ -111,8 +111,8 @@ export class ServerState {
       inFlight: this.inFlight,
       cost: this.cost,
       latencyMs: this.#latency.sampled ? this.#latency.valueAt(now) : undefined,
-      state: backingOff ? 'down' : (this.monitorState ?? 'up'),
-      monitor: this.monitorState === undefined ? undefined : { state: this.monitorState, load: this.load },
+      state: backingOff ? 'down' : (this.statusState ?? 'up'),
+      status: this.statusState === undefined ? undefined : { state: this.statusState, load: this.load },
       downUntil: backingOff ? this.downUntil : 0,
       consecutiveFailures: this.consecutiveFailures,
       served: this.served,

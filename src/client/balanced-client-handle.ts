@@ -2,7 +2,7 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Balancer } from '../balancer/balancer.js';
 import type { BalancerEvents } from '../balancer/events.js';
 import type { ServerInfo } from '../balancer/server-state.js';
-import type { MonitorStatusSource } from '../status/monitor-source.js';
+import type { StatusSource } from '../status/source.js';
 import type { Attempts } from '../transport/attempts.js';
 import type { ServiceDocuments } from '../wsdl/documents.js';
 import type { RewrittenAddress } from '../wsdl/rewrite.js';
@@ -13,7 +13,7 @@ export class BalancedClientHandle {
   readonly #attempts: Attempts;
   readonly #documents: ServiceDocuments;
   readonly #agents: readonly HttpAgent[];
-  readonly #statusSource: MonitorStatusSource | undefined;
+  readonly #statusSource: StatusSource | undefined;
   #closed = false;
 
   /** @internal Made by {@link createBalancedClient}. */
@@ -22,7 +22,7 @@ export class BalancedClientHandle {
     attempts: Attempts,
     documents: ServiceDocuments,
     agents: readonly HttpAgent[],
-    statusSource: MonitorStatusSource | undefined,
+    statusSource: StatusSource | undefined,
   ) {
     this.#balancer = balancer;
     this.#attempts = attempts;

@@ -5,6 +5,7 @@ import { type Client, createClientAsync, HttpClient } from 'soap';
 import { Balancer } from '../balancer/balancer.js';
 import { ErrorCode, isSoapBalancerError, SoapBalancerError } from '../errors.js';
 import { MonitorStatusSource } from '../status/monitor-source.js';
+import type { StatusSource } from '../status/source.js';
 import { Attempts } from '../transport/attempts.js';
 import { BalancingHttpClient, type HttpClientLike } from '../transport/balancing-http-client.js';
 import { DocumentFetcher } from '../transport/document-fetch.js';
@@ -49,7 +50,8 @@ export async function createBalancedClient(
   const config = normalizeOptions(wsdlUrl, options);
   const balancer = new Balancer(config);
   const agents = config.soap.httpClient || config.soap.request ? [] : ownAgents();
-  const statusSource = config.monitor && new MonitorStatusSource(config.monitor, balancer);
+  const statusSource: StatusSource | undefined =
+    config.monitor && new MonitorStatusSource(config.monitor, balancer);
   const operations = new OperationTracker();
   const attempts = new Attempts();
   const documents = new ServiceDocuments({ endpoint: BALANCER_ENDPOINT, servers: () => balancer.urls });
@@ -84,7 +86,7 @@ export async function createBalancedClient(
 
   let wsdlPath = pathAndQuery(config.wsdlUrl) ?? '/';
   try {
-    // The one status request a caller waits for: the pool may come from the monitor alone.
+    // The one status a caller waits for: the pool may come from the status source alone.
     if (statusSource && !(await statusSource.start()) && balancer.urls.length === 0)
       throw statusSource.lastError;
     wsdlPath = logicalPathUnder(config.wsdlUrl, balancer.urls) ?? wsdlPath;

@@ -4,6 +4,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { Balancer } from '../balancer/balancer.js';
 import { ErrorCode, SoapBalancerError } from '../errors.js';
 import { InvalidStatusError, parseStatusSnapshot } from './schema.js';
+import type { StatusSource } from './source.js';
 
 /** The `monitor` option of a balanced client, completed with its defaults. */
 export interface MonitorSourceSettings {
@@ -24,7 +25,7 @@ const maxStatusBytes = 16 * 1024 * 1024;
  * very first request, is awaited. What it learns goes to the Balancer's status methods, which apply
  * the allow rule and emit the events.
  */
-export class MonitorStatusSource {
+export class MonitorStatusSource implements StatusSource {
   readonly #settings: MonitorSourceSettings;
   readonly #balancer: Balancer;
   readonly #now: () => number;
@@ -117,7 +118,7 @@ export class MonitorStatusSource {
     }
     if (response.status !== 200) {
       throw new SoapBalancerError(
-        ErrorCode.MonitorUnavailable,
+        ErrorCode.StatusUnavailable,
         `Monitor ${this.#settings.url} answered HTTP ${response.status}${response.status === 401 ? ' (token refused)' : ''}`,
       );
     }
@@ -144,7 +145,7 @@ function asMonitorError(error: unknown, url: string): SoapBalancerError {
   if (error instanceof SoapBalancerError) return error;
   if (error instanceof InvalidStatusError) {
     return new SoapBalancerError(
-      ErrorCode.MonitorInvalidStatus,
+      ErrorCode.StatusInvalid,
       `Monitor ${url} sent an invalid status: ${error.message}`,
       {
         cause: error,
@@ -152,7 +153,7 @@ function asMonitorError(error: unknown, url: string): SoapBalancerError {
     );
   }
   const reason = error instanceof Error ? error.message : String(error);
-  return new SoapBalancerError(ErrorCode.MonitorUnavailable, `Monitor ${url} could not be asked: ${reason}`, {
+  return new SoapBalancerError(ErrorCode.StatusUnavailable, `Monitor ${url} could not be asked: ${reason}`, {
     cause: error,
   });
 }

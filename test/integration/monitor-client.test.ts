@@ -133,8 +133,8 @@ test('keeps calling on the last known pool while the monitor answers garbage, an
     monitor: { url: monitor.url, ttlMs: 1, maxAgeMs: 60_000 },
   });
   t.after(() => client.close());
-  const errors = record(client, 'monitorError');
-  const recovered = record(client, 'monitorRecovered');
+  const errors = record(client, 'statusError');
+  const recovered = record(client, 'statusRecovered');
 
   monitor.answerRaw(200, '{"version":1,"servers":[{"__proto__":{"polluted":true}}]');
   for (let i = 0; i < 20 && errors.length === 0; i++) await callMany(client, 2);
@@ -142,7 +142,7 @@ test('keeps calling on the last known pool while the monitor answers garbage, an
   for (let i = 0; i < 40 && errors.length < 2; i++) await callMany(client, 2);
 
   assert.ok(errors.length >= 2);
-  assert.ok(errors.every((event) => event.error.code === ErrorCode.MonitorInvalidStatus));
+  assert.ok(errors.every((event) => event.error.code === ErrorCode.StatusInvalid));
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.equal((await callMany(client, 10)).length, 10, 'calls went on');
 
@@ -193,7 +193,7 @@ test('stops trusting the status after maxAgeMs without an answer, and calls the 
   }, 'the status to expire');
   const served = await callMany(client, 30);
   assert.ok(served.includes(servers[1]!.name), 'the server the stale status called down gets calls again');
-  assert.equal(client.balancer.servers()[1]?.monitor, undefined);
+  assert.equal(client.balancer.servers()[1]?.status, undefined);
 });
 
 test('revalidates with If-None-Match and takes a 304 as fresh', async (t) => {
@@ -215,14 +215,14 @@ test('revalidates with If-None-Match and takes a 304 as fresh', async (t) => {
   assert.equal(monitor.requests.at(-1)?.ifNoneMatch, '"1"');
 });
 
-test('fails with SOAPBAL_MONITOR_UNAVAILABLE when the monitor is down and no servers are given', async (t) => {
+test('fails with SOAPBAL_STATUS_UNAVAILABLE when the monitor is down and no servers are given', async (t) => {
   const dead = await refusedUrl();
   const error = await createBalancedClient('http://127.0.0.1:1/calculator?wsdl', {
     allow: loopback,
     monitor: { url: `${dead}/status`, timeoutMs: 500 },
   }).catch((reason: unknown) => reason);
   assert.ok(isSoapBalancerError(error));
-  assert.equal(error.code, ErrorCode.MonitorUnavailable);
+  assert.equal(error.code, ErrorCode.StatusUnavailable);
   void t;
 });
 

@@ -93,7 +93,7 @@ function infoOf(client: BalancedSoapClient, url: string): ServerInfo {
 function seenOut(client: BalancedSoapClient, url: string): () => boolean {
   let seen = false;
   client.balancer.on('serverDown', (event) => {
-    if (event.source === 'monitor' && event.server === url) seen = true;
+    if (event.source === 'status' && event.server === url) seen = true;
   });
   return () => seen;
 }
@@ -114,7 +114,7 @@ test("the monitor's load steers calls away from a busy replica, which a load-bli
 
   const shareOfBusy = async (policy?: SelectionPolicy) => {
     const client = await balancedClient(t, servers[1]!.wsdlUrl, url, policy ? { policy } : {});
-    const load = infoOf(client, busy.url).monitor?.load ?? 0;
+    const load = infoOf(client, busy.url).status?.load ?? 0;
     assert.ok(load >= 50, `the client took the busy replica's load from the monitor, got ${load}`);
     const served = await run(client, 60, 6);
     return served.filter((name) => name === busy.name).length;
@@ -183,14 +183,14 @@ test('the monitor killed mid-run: zero failed calls', async (t) => {
   const servers = await startCalculators(t, 3, { loadReport: true });
   const { monitor, url } = await startMonitor(t, servers);
   const client = await balancedClient(t, servers[0]!.wsdlUrl, url);
-  const monitorErrors: unknown[] = [];
-  client.balancer.on('monitorError', (event) => monitorErrors.push(event));
+  const statusErrors: unknown[] = [];
+  client.balancer.on('statusError', (event) => statusErrors.push(event));
 
   const served = await run(client, 200, 4, async (index) => {
     if (index === 50) await monitor.close();
   });
 
   assert.equal(served.length, 200);
-  assert.ok(monitorErrors.length > 0, 'the client noticed and reported the monitor’s absence');
+  assert.ok(statusErrors.length > 0, 'the client noticed and reported the monitor’s absence');
   assert.equal(new Set(served).size, 3, 'calls went on over the last known pool');
 });

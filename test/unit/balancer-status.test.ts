@@ -48,7 +48,7 @@ describe('Balancer with monitor status', () => {
     balancer.applyStatus(snapshot([{ url: 'http://b' }, { url: 'http://c' }]));
 
     assert.deepEqual(balancer.urls, ['http://b', 'http://c']);
-    assert.deepEqual(events, ['added http://a', 'added http://b', 'added http://c', 'removed http://a']);
+    assert.deepEqual(events, ['added http://a', 'added http://b', 'removed http://a', 'added http://c']);
   });
 
   test('servers given in the options stay when the monitor does not list them, without its word', () => {
@@ -57,15 +57,15 @@ describe('Balancer with monitor status', () => {
     assert.deepEqual(eligible(), ['http://b']);
 
     balancer.applyStatus(snapshot([{ url: 'http://b' }]));
-    assert.deepEqual(balancer.urls, ['http://b', 'http://a']);
-    assert.deepEqual(eligible(), ['http://b', 'http://a']);
+    assert.deepEqual(balancer.urls, ['http://a', 'http://b'], 'servers keep their place in the pool');
+    assert.deepEqual(eligible(), ['http://a', 'http://b']);
   });
 
   test('matches the monitor’s URLs to the pool’s in normalized form', () => {
     const { balancer } = setup(['http://h:8080']);
     balancer.applyStatus(snapshot([{ url: 'http://H:8080/', load: 3 }]));
     assert.deepEqual(balancer.urls, ['http://h:8080']);
-    assert.equal(balancer.servers()[0]?.monitor?.load, 3);
+    assert.equal(balancer.servers()[0]?.status?.load, 3);
   });
 
   test('down and draining servers are not picked, and the transitions are events', () => {
@@ -84,10 +84,10 @@ describe('Balancer with monitor status', () => {
     assert.deepEqual(eligible(), ['http://a', 'http://b', 'http://c']);
 
     assert.deepEqual(events, [
-      'down http://a monitor',
-      'down http://b monitor',
-      'up http://a monitor',
-      'up http://b monitor',
+      'down http://a status',
+      'down http://b status',
+      'up http://a status',
+      'up http://b status',
     ]);
   });
 
@@ -126,7 +126,7 @@ describe('Balancer with monitor status', () => {
 
     assert.deepEqual(eligible(), ['http://a', 'http://b']);
     assert.deepEqual(
-      balancer.servers().map((server) => [server.cost, server.monitor]),
+      balancer.servers().map((server) => [server.cost, server.status]),
       [
         [1, undefined],
         [1, undefined],
@@ -158,13 +158,35 @@ describe('Balancer with monitor status', () => {
 
     assert.deepEqual(
       balancer.urls,
-      ['http://ok1', 'http://static'],
+      ['http://static', 'http://ok1'],
       'servers given in the options need no rule',
     );
-    assert.deepEqual(eligible(), ['http://ok1', 'http://static']);
+    assert.deepEqual(eligible(), ['http://static', 'http://ok1']);
     assert.deepEqual(notAllowed, ['http://evil:9']);
     assert.deepEqual(updates, [1, 1]);
     assert.deepEqual(events, ['added http://ok1']);
+  });
+
+  test('changes one by one (a watch): new servers join if allowed, removed ones leave, static ones stay', () => {
+    const { balancer, events } = setup(['http://static'], (url) => url !== 'http://evil');
+    const counts: number[] = [];
+    balancer.on('statusUpdate', (event) => counts.push(event.notAllowed));
+    balancer.applyStatusChanges(
+      { upserts: snapshot([{ url: 'http://a' }, { url: 'http://evil' }]).servers, removals: [] },
+      't1',
+    );
+    balancer.applyStatusChanges(
+      { upserts: snapshot([{ url: 'http://a', state: 'draining' }]).servers, removals: [] },
+      't2',
+    );
+    balancer.applyStatusChanges(
+      { upserts: [], removals: ['http://a/', 'http://static', 'http://evil'] },
+      't3',
+    );
+
+    assert.deepEqual(balancer.urls, ['http://static']);
+    assert.deepEqual(events, ['added http://a', 'down http://a status', 'removed http://a']);
+    assert.deepEqual(counts, [1, 1, 0], 'a refused server counts while it is listed');
   });
 
   test('status events: update, error, recovered after failures, expired', () => {
@@ -173,12 +195,12 @@ describe('Balancer with monitor status', () => {
     balancer.on('statusUpdate', (event) =>
       seen.push(`update ${event.changed} ${event.servers} ${event.generatedAt}`),
     );
-    balancer.on('monitorError', (event) =>
+    balancer.on('statusError', (event) =>
       seen.push(`error ${event.error.code} ${event.consecutiveFailures}`),
     );
-    balancer.on('monitorRecovered', (event) => seen.push(`recovered ${event.afterFailures}`));
+    balancer.on('statusRecovered', (event) => seen.push(`recovered ${event.afterFailures}`));
     balancer.on('statusExpired', (event) => seen.push(`expired ${event.ageMs}`));
-    const failure = new SoapBalancerError(ErrorCode.MonitorUnavailable, 'down');
+    const failure = new SoapBalancerError(ErrorCode.StatusUnavailable, 'down');
 
     balancer.applyStatus({ ...snapshot([{ url: 'http://a' }]), generatedAt: '2026-01-01T00:00:00.000Z' });
     balancer.statusFailed(failure);
@@ -188,8 +210,8 @@ describe('Balancer with monitor status', () => {
 
     assert.deepEqual(seen, [
       'update true 1 2026-01-01T00:00:00.000Z',
-      'error SOAPBAL_MONITOR_UNAVAILABLE 1',
-      'error SOAPBAL_MONITOR_UNAVAILABLE 2',
+      'error SOAPBAL_STATUS_UNAVAILABLE 1',
+      'error SOAPBAL_STATUS_UNAVAILABLE 2',
       'expired 10001',
       'recovered 2',
       'update false 1 2026-01-01T00:00:00.000Z',

@@ -200,7 +200,7 @@ describe('Balancer', () => {
       cost: 1,
       latencyMs: undefined,
       state: 'up',
-      monitor: undefined,
+      status: undefined,
       downUntil: 0,
       consecutiveFailures: 1,
       served: 0,
