@@ -7,6 +7,8 @@ export const ErrorCode = {
   NoServerAvailable: 'SOAPBAL_NO_SERVER_AVAILABLE',
   /** Every attempt failed in a way that is safe to retry, and `maxAttempts` was reached. */
   AttemptsExhausted: 'SOAPBAL_ATTEMPTS_EXHAUSTED',
+  /** A retry was refused by the retry budget: this client already retries too many of its calls. */
+  RetryBudgetSpent: 'SOAPBAL_RETRY_BUDGET_SPENT',
   /** The request may have run on a server that then failed; it was not retried (operation not idempotent). */
   MaybeDelivered: 'SOAPBAL_MAYBE_DELIVERED',
   /** The client (or monitor) was closed, before or during the call. See `mayHaveRun`. */

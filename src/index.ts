@@ -13,6 +13,7 @@ export { type LeastBusyOptions, LeastBusyPolicy } from './balancer/policies/leas
 export { type RandomOptions, RandomPolicy } from './balancer/policies/random.js';
 export { type RoundRobinOptions, RoundRobinPolicy } from './balancer/policies/round-robin.js';
 export type { PickView, SelectionPolicy, ServerView } from './balancer/policy.js';
+export type { RetryBudgetOptions } from './balancer/retry-budget.js';
 export type { ServerInfo } from './balancer/server-state.js';
 export type { BalancedClientHandle } from './client/balanced-client-handle.js';
 export {

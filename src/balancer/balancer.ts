@@ -6,6 +6,7 @@ import type { AllowRule } from './allow-rule.js';
 import type { BalancerEvents } from './events.js';
 import { Lease, type LeaseOutcomes, type PickResult } from './lease.js';
 import type { PickView, SelectionPolicy, ServerView } from './policy.js';
+import { RetryBudget, type RetryBudgetSettings } from './retry-budget.js';
 import { type PickClock, type ServerInfo, ServerState } from './server-state.js';
 
 export interface BalancerOptions {
@@ -14,6 +15,10 @@ export interface BalancerOptions {
   readonly policy: SelectionPolicy;
   readonly downBackoffMs: number;
   readonly maxDownBackoffMs: number;
+  /** Slow-start window for a server that joins or comes back (ms); 0: none. @default 0 */
+  readonly slowStartMs?: number;
+  /** Bounds this client's retries; `undefined`: unbounded. */
+  readonly retryBudget?: RetryBudgetSettings | undefined;
   /** Which servers learned from a status source may join the pool. @default none */
   readonly allow?: AllowRule;
   /** Clock, for tests. */
@@ -32,6 +37,8 @@ export interface PickRequest {
   readonly previous?: AttemptFailure;
   /** Number of the attempt (1 for the first). */
   readonly attempt?: number;
+  /** Whether the retry budget applies: to calls, not to document fetches (GETs made once). @default true */
+  readonly budgeted?: boolean;
 }
 
 /** URLs remembered for `serverNotAllowed`, so that a hostile status cannot grow memory without bound. */
@@ -62,8 +69,9 @@ export class Balancer {
   readonly #maxDownBackoffMs: number;
   readonly #now: () => number;
   readonly #random: () => number;
-  readonly #clock: PickClock = { now: 0, defaultLatencyMs: 1 };
+  readonly #clock: PickClock;
   readonly #pickView: ReusedPickView;
+  readonly #retryBudget: RetryBudget | undefined;
   readonly #outcomes: LeaseOutcomes = {
     succeeded: (server, latencyMs) => this.#succeeded(server, latencyMs),
     failed: (server, failure, retryAfterMs) => this.#failed(server, failure, retryAfterMs),
@@ -73,6 +81,7 @@ export class Balancer {
   #generatedAt = '';
 
   constructor(options: BalancerOptions) {
+    this.#clock = { now: 0, defaultLatencyMs: 1, slowStartMs: options.slowStartMs ?? 0 };
     this.#servers = options.servers.map((url) => this.#newServer(url));
     this.#urls = options.servers;
     this.#views = this.#servers.map((server) => server.view);
@@ -84,6 +93,7 @@ export class Balancer {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#pickView = new ReusedPickView(this.#byView);
+    this.#retryBudget = options.retryBudget && new RetryBudget(options.retryBudget, this.#now);
   }
 
   /** Base URLs of every server in the pool, up or down. */
@@ -121,6 +131,10 @@ export class Balancer {
    * @throws {TypeError} when the policy returns a server that was not eligible.
    */
   pick(request: PickRequest): PickResult {
+    const { previous } = request;
+    const budget = request.budgeted === false ? undefined : this.#retryBudget;
+    if (previous === undefined) budget?.deposit();
+    else if (budget && !budget.tryWithdraw()) return { type: 'retry-budget-spent' };
     const now = this.#now();
     this.#clock.now = now;
     const view = this.#pickView.begin(this.#views, request.exclude ?? nothingExcluded, now);
@@ -131,7 +145,6 @@ export class Balancer {
     if (server === undefined || !isEligible(server, request.exclude ?? nothingExcluded, now)) {
       throw new TypeError(`Policy \`${this.#policy.name}\` returned a server that was not eligible`);
     }
-    const { previous } = request;
     if (previous !== undefined) {
       this.#events.emit('failover', {
         operation: request.operation,
@@ -157,6 +170,7 @@ export class Balancer {
     if (server.consecutiveFailures === 0) return;
     server.consecutiveFailures = 0;
     server.downUntil = 0;
+    server.warmingSince = now;
     this.#events.emit('serverUp', { server: server.url, source: 'client' });
   }
 
@@ -243,12 +257,13 @@ export class Balancer {
           continue;
         }
         server = this.#newServer(url);
+        server.warmingSince = this.#now();
         byUrl.set(url, server);
         added.push(server);
         this.#events.emit('serverAdded', { server: url });
       }
       const before = server.statusState;
-      server.applyStatus(status.state, status.load, status.capacity);
+      server.applyStatus(status);
       this.#emitStatusTransition(server, before);
     }
     if (removed.size > 0 || added.length > 0) {
@@ -306,7 +321,9 @@ export class Balancer {
     const after = server.statusState;
     if (after === before) return;
     if (after === 'up') {
-      if (before !== undefined) this.#events.emit('serverUp', { server: server.url, source: 'status' });
+      if (before === undefined) return;
+      server.warmingSince = this.#now();
+      this.#events.emit('serverUp', { server: server.url, source: 'status' });
     } else if (after !== undefined) {
       this.#events.emit('serverDown', { server: server.url, source: 'status', state: after });
     }

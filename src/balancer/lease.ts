@@ -54,4 +54,6 @@ export class Lease {
 export type PickResult =
   | { readonly type: 'picked'; readonly lease: Lease }
   /** Every server is down, draining, not allowed or already tried by this call. */
-  | { readonly type: 'unavailable' };
+  | { readonly type: 'unavailable' }
+  /** A retry, refused by the retry budget: this client already retries too much. */
+  | { readonly type: 'retry-budget-spent' };

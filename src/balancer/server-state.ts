@@ -1,4 +1,4 @@
-import type { ServerHealthState } from '../status/schema.js';
+import type { ServerHealthState, ServerStatus } from '../status/schema.js';
 import { PeakEwma } from './latency.js';
 import type { ServerView } from './policy.js';
 
@@ -11,7 +11,12 @@ export interface PickClock {
   now: number;
   /** Response time assumed for a server this client has no sample of yet: the pool's average. */
   defaultLatencyMs: number;
+  /** The slow-start window (ms); 0: none. */
+  readonly slowStartMs: number;
 }
+
+/** The smallest share a warming server is given: its cost is at most this many times its own. */
+const slowStartFloor = 0.1;
 
 /** How fast a server's latency average forgets: after this long without samples, weight 1/e. */
 const latencyDecayMs = 10_000;
@@ -57,6 +62,8 @@ export class ServerState {
   capacity = 1;
   /** This client's `inFlight` when the status was applied: the status' load already counts those. */
   inFlightAtStatus = 0;
+  /** Epoch ms since when the server is back (it joined, or came back up); slow start ramps from there. */
+  warmingSince = Number.NEGATIVE_INFINITY;
   /** The read-only face that policies see. */
   readonly view: ServerView;
   readonly #latency = new PeakEwma(latencyDecayMs);
@@ -72,11 +79,15 @@ export class ServerState {
 
   /** See {@link ServerView.cost}; computed at the clock's `now`. */
   get cost(): number {
+    const clock = this.#clock;
     const occupancy = Math.max(0, this.load + (this.inFlight - this.inFlightAtStatus) / this.capacity);
-    const latency = this.#latency.sampled
-      ? this.#latency.valueAt(this.#clock.now)
-      : this.#clock.defaultLatencyMs;
-    return (occupancy + 1) * latency;
+    const latency = this.#latency.sampled ? this.#latency.valueAt(clock.now) : clock.defaultLatencyMs;
+    const cost = (occupancy + 1) * latency;
+    const warmingMs = clock.now - this.warmingSince;
+    if (warmingMs >= clock.slowStartMs) return cost;
+    // Slow start (as Envoy's): a server back in the pool looks dearer, less so as its window runs, so
+    // that idle clients do not all send it their next call at once.
+    return cost / Math.max(slowStartFloor, warmingMs / clock.slowStartMs);
   }
 
   /** A response time this client measured, from sending to the response headers. */
@@ -88,12 +99,17 @@ export class ServerState {
     return this.downUntil <= now && (this.statusState === undefined || this.statusState === 'up');
   }
 
-  /** Takes the status source's view of the server. */
-  applyStatus(state: ServerHealthState, load: number, capacity: number | null): void {
-    this.statusState = state;
-    this.load = load;
-    this.capacity = capacity ?? 1;
-    this.inFlightAtStatus = this.inFlight;
+  /**
+   * Takes the status source's view of the server. Its load counts only when the server reported it:
+   * a load derived from probe latency would only repeat, late, what this client's own latency
+   * average already knows, so then only the state counts.
+   */
+  applyStatus(status: ServerStatus): void {
+    this.statusState = status.state;
+    const reported = status.loadSource === 'report';
+    this.load = reported ? status.load : 0;
+    this.capacity = reported ? (status.capacity ?? 1) : 1;
+    this.inFlightAtStatus = reported ? this.inFlight : 0;
   }
 
   /** Forgets the status source's view (it is too old to trust): only this client's own evidence counts. */

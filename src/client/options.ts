@@ -2,10 +2,12 @@ import type { IOptions as SoapOptions } from 'soap';
 import { type AllowOption, type AllowRule, compileAllowRule } from '../balancer/allow-rule.js';
 import { LeastBusyPolicy } from '../balancer/policies/least-busy.js';
 import type { SelectionPolicy } from '../balancer/policy.js';
+import type { RetryBudgetOptions, RetryBudgetSettings } from '../balancer/retry-budget.js';
 import type { MonitorSourceSettings } from '../status/monitor-source.js';
 import { normalizeBaseUrl } from '../urls.js';
 import { describe, httpUrl, integerAtLeast, isPlainObject, timerMs } from '../validate.js';
 import { type MonitorClientOptions, monitorSettings } from './monitor-options.js';
+import { retryBudgetSettings } from './retry-budget-option.js';
 
 /** Decides whether an operation may run twice. See {@link BalancedClientOptions.idempotent}. */
 export type IdempotencyOption = boolean | readonly string[] | ((operation: string) => boolean);
@@ -67,6 +69,20 @@ export interface BalancedClientOptions {
    */
   readonly policy?: SelectionPolicy;
   /**
+   * Storm control, as Finagle's retry budget: retries (failovers) may be at most `percent` of the
+   * calls of the last `windowMs`, plus `minPerSecond`; a retry beyond fails the call with
+   * `SOAPBAL_RETRY_BUDGET_SPENT`. `false`: unbounded. WSDL fetches are not counted.
+   * @default { percent: 0.2, minPerSecond: 10, windowMs: 10000 }
+   */
+  readonly retryBudget?: RetryBudgetOptions | false;
+  /**
+   * Slow start, as Envoy's: a server that joins the pool or comes back up looks up to ten times
+   * dearer at first, less and less over this window (ms), so that idle clients do not all send it
+   * their next call at once. 0: off.
+   * @default 10000
+   */
+  readonly slowStartMs?: number;
+  /**
    * How long a failed server is skipped after its first consecutive failure, in milliseconds. Doubles
    * with every further consecutive failure (±20% jitter), up to `maxDownBackoffMs`.
    * @default 1000
@@ -92,6 +108,7 @@ export const defaultOptions = {
   maxAttempts: 3,
   timeoutMs: 30_000,
   fetchTimeoutMs: 10_000,
+  slowStartMs: 10_000,
   idempotent: false,
   downBackoffMs: 1_000,
   maxDownBackoffMs: 30_000,
@@ -107,6 +124,8 @@ export interface NormalizedOptions {
   readonly fetchTimeoutMs: number;
   readonly isIdempotent: (operation: string | undefined) => boolean;
   readonly policy: SelectionPolicy;
+  readonly retryBudget: RetryBudgetSettings | undefined;
+  readonly slowStartMs: number;
   readonly downBackoffMs: number;
   readonly maxDownBackoffMs: number;
   readonly soap: SoapOptions;
@@ -121,6 +140,8 @@ const knownOptions = new Set<string>([
   'fetchTimeoutMs',
   'idempotent',
   'policy',
+  'retryBudget',
+  'slowStartMs',
   'downBackoffMs',
   'maxDownBackoffMs',
   'soap',
@@ -156,6 +177,8 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
     fetchTimeoutMs: timer(options, 'fetchTimeoutMs'),
     isIdempotent: idempotency(options.idempotent ?? defaultOptions.idempotent),
     policy: selectionPolicy(options.policy),
+    retryBudget: retryBudgetSettings(options.retryBudget),
+    slowStartMs: timerMs('slowStartMs', options.slowStartMs ?? defaultOptions.slowStartMs, 0),
     downBackoffMs,
     maxDownBackoffMs,
     soap: soapOptions(options.soap),

@@ -54,6 +54,23 @@ export function exhaustedError(
   );
 }
 
+export function budgetSpentError(
+  request: RequestLabel,
+  failures: readonly AttemptFailure[],
+): SoapBalancerError {
+  return new SoapBalancerError(
+    ErrorCode.RetryBudgetSpent,
+    `${describeRequest(request)} failed on ${failures.map(describeFailure).join(', ')}, and was not retried: ` +
+      'the retry budget is spent (this client retries too many calls; the pool is probably sick)',
+    {
+      cause: failures.at(-1)?.error,
+      operation: request.operation,
+      attempts: failures,
+      mayHaveRun: anyMayHaveRun(failures),
+    },
+  );
+}
+
 export function maybeDeliveredError(
   request: RequestLabel,
   failures: readonly AttemptFailure[],

@@ -104,10 +104,11 @@ class HedgedFetch<R extends { readonly status: number }> {
         ? balancer.pick({
             operation: undefined,
             exclude: this.#tried,
+            budgeted: false,
             ...this.#failoverFrom(),
           })
         : { type: 'unavailable' as const };
-    if (picked.type === 'unavailable') {
+    if (picked.type !== 'picked') {
       if (this.#running.size === 0) this.#fail();
       return;
     }

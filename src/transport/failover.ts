@@ -4,6 +4,7 @@ import { type AttemptFailure, mayHaveRun } from '../errors.js';
 import { type Attempts, cancelled, type Judge, type Outcome, type Send } from './attempts.js';
 import {
   attemptFailure,
+  budgetSpentError,
   closedError,
   exhaustedError,
   maybeDeliveredError,
@@ -62,6 +63,7 @@ export class FailoverRunner {
           : { operation: call.operation, exclude: tried as Set<string>, previous, attempt },
       );
       if (picked.type === 'unavailable') break;
+      if (picked.type === 'retry-budget-spent') throw budgetSpentError(call, failures);
       const { lease } = picked;
       let outcome: Outcome<R>;
       try {

@@ -1,4 +1,4 @@
-import type { ServerHealthState, StatusSnapshot } from '../../src/status/schema.js';
+import type { LoadSource, ServerHealthState, StatusSnapshot } from '../../src/status/schema.js';
 
 /** A server as a test scripts it: the fields that steer the client; the rest get plain values. */
 export interface ScriptedServer {
@@ -6,6 +6,8 @@ export interface ScriptedServer {
   readonly state?: ServerHealthState;
   readonly load?: number;
   readonly capacity?: number;
+  /** @default 'report' */
+  readonly loadSource?: LoadSource;
 }
 
 /** A valid v1 status snapshot listing `servers`, as the monitor would send it. */
@@ -19,7 +21,7 @@ export function statusSnapshot(servers: readonly ScriptedServer[], at = new Date
       url: server.url,
       state: server.state ?? 'up',
       load: server.load ?? 0,
-      loadSource: 'report',
+      loadSource: server.loadSource ?? 'report',
       capacity: server.capacity ?? null,
       inFlight: null,
       queued: null,

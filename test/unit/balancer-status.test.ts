@@ -105,6 +105,24 @@ describe('Balancer with monitor status', () => {
     assert.equal(balancer.servers()[0]?.cost, 1.25);
   });
 
+  test('a load the status derived from probe latency is ignored: only its state counts', () => {
+    const { balancer, eligible } = setup();
+    balancer.applyStatus(
+      snapshot([
+        { url: 'http://a', load: 9, loadSource: 'latency' },
+        { url: 'http://b', load: 9, loadSource: 'none', state: 'draining' },
+      ]),
+    );
+    assert.deepEqual(
+      balancer.servers().map((server) => [server.cost, server.status]),
+      [
+        [1, { state: 'up', load: 0 }],
+        [1, { state: 'draining', load: 0 }],
+      ],
+    );
+    assert.deepEqual(eligible(), ['http://a']);
+  });
+
   test('occupancy never goes below zero', () => {
     const { balancer, lease } = setup();
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0 }]));

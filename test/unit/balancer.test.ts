@@ -27,7 +27,7 @@ function setup(servers = ['http://a', 'http://b', 'http://c'], policy: Selection
   };
   const pickUrl = (request: Partial<PickRequest> = {}): string | undefined => {
     const picked = balancer.pick({ operation: 'Op', ...request });
-    if (picked.type === 'unavailable') return undefined;
+    if (picked.type !== 'picked') return undefined;
     picked.lease.release();
     return picked.lease.url;
   };

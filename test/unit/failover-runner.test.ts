@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { Balancer } from '../../src/balancer/balancer.js';
 import type { FailoverEvent } from '../../src/balancer/events.js';
 import type { Lease } from '../../src/balancer/lease.js';
+import type { RetryBudgetSettings } from '../../src/balancer/retry-budget.js';
 import { ErrorCode } from '../../src/errors.js';
 import { Attempts } from '../../src/transport/attempts.js';
 import { headerReader, judgeAnswer } from '../../src/transport/classify-failure.js';
@@ -19,7 +20,10 @@ interface Response {
 type Step = Response | Error | 'hang' | { readonly late: Response; readonly afterMs: number };
 
 /** A runner over servers a, b, c whose `send` plays `steps` in order ('hang' never settles). */
-function setup(steps: Step[], settings: { maxAttempts?: number; timeoutMs?: number } = {}) {
+function setup(
+  steps: Step[],
+  settings: { maxAttempts?: number; timeoutMs?: number; retryBudget?: RetryBudgetSettings } = {},
+) {
   const clock = { now: 1_000_000 };
   const balancer = new Balancer({
     servers: ['http://a', 'http://b', 'http://c'],
@@ -28,6 +32,7 @@ function setup(steps: Step[], settings: { maxAttempts?: number; timeoutMs?: numb
     maxDownBackoffMs: 30_000,
     now: () => clock.now,
     random: () => 0.5,
+    retryBudget: settings.retryBudget,
   });
   const attempts = new Attempts();
   const runner = new FailoverRunner({
@@ -234,6 +239,16 @@ describe('FailoverRunner', () => {
     const fixture = setup([transportError('ECONNRESET'), refused(), refused()]);
     const error = await rejectsSoapError(fixture.run({ mayRepeat: true }), ErrorCode.AttemptsExhausted);
     assert.equal(error.mayHaveRun, true);
+  });
+
+  test('a retry refused by the retry budget fails the call with RETRY_BUDGET_SPENT, naming the attempts', async () => {
+    const fixture = setup([refused(), { status: 200 }], {
+      retryBudget: { percent: 0, minPerSecond: 0, windowMs: 1000 },
+    });
+    const error = await rejectsSoapError(fixture.run(), ErrorCode.RetryBudgetSpent);
+    assert.deepEqual(fixture.sent, ['http://a/svc']);
+    assert.deepEqual(error.serversTried, ['http://a']);
+    assert.equal(error.mayHaveRun, false);
   });
 
   test('tries each server at most once per call, even with maxAttempts above the pool size', async () => {

@@ -4,6 +4,7 @@ import { Balancer } from '../../src/balancer/balancer.js';
 import { PeakEwma } from '../../src/balancer/latency.js';
 import type { Lease } from '../../src/balancer/lease.js';
 import { LeastBusyPolicy } from '../../src/balancer/policies/least-busy.js';
+import { statusSnapshot } from '../helpers/status-snapshot.js';
 
 describe('PeakEwma', () => {
   test('takes the first sample, and jumps at once to a slower one', () => {
@@ -55,7 +56,7 @@ describe('latency-aware cost', () => {
     };
     const pickUrl = (): string | undefined => {
       const picked = balancer.pick({ operation: 'Op' });
-      if (picked.type === 'unavailable') return undefined;
+      if (picked.type !== 'picked') return undefined;
       picked.lease.release();
       return picked.lease.url;
     };
@@ -92,5 +93,48 @@ describe('latency-aware cost', () => {
     answered('http://fast', 50);
     answered('http://new', 50);
     assert.equal(pickUrl(), 'http://slow');
+  });
+});
+
+describe('slow start', () => {
+  function setup(slowStartMs: number) {
+    const clock = { now: 1_000_000 };
+    const balancer = new Balancer({
+      servers: ['http://a'],
+      policy: new LeastBusyPolicy({ choices: Number.POSITIVE_INFINITY }),
+      downBackoffMs: 1000,
+      maxDownBackoffMs: 30_000,
+      slowStartMs,
+      allow: () => true,
+      now: () => clock.now,
+    });
+    const cost = (url: string) => balancer.servers().find((server) => server.url === url)?.cost;
+    return { balancer, clock, cost };
+  }
+  const both = statusSnapshot([{ url: 'http://a' }, { url: 'http://b' }]);
+
+  test('a server that joins looks ten times dearer at first, then less and less, then as it is', () => {
+    const { balancer, clock, cost } = setup(10_000);
+    balancer.applyStatus(both);
+    assert.deepEqual([cost('http://a'), cost('http://b')], [1, 10]);
+    clock.now += 5_000;
+    assert.equal(cost('http://b'), 2);
+    clock.now += 5_000;
+    assert.equal(cost('http://b'), 1);
+  });
+
+  test('a server the status brings back up warms up again; servers there from the start do not', () => {
+    const { balancer, clock, cost } = setup(10_000);
+    balancer.applyStatus(both);
+    clock.now += 20_000;
+    balancer.applyStatus(statusSnapshot([{ url: 'http://a', state: 'down' }, { url: 'http://b' }]));
+    balancer.applyStatus(both);
+    assert.deepEqual([cost('http://a'), cost('http://b')], [10, 1]);
+  });
+
+  test('without a window (0), a new server costs what it costs', () => {
+    const { balancer, cost } = setup(0);
+    balancer.applyStatus(both);
+    assert.equal(cost('http://b'), 1);
   });
 });
