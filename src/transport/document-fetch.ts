@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import type { Balancer } from '../balancer/balancer.js';
 import type { Lease } from '../balancer/lease.js';
 import type { AttemptFailure } from '../errors.js';
+import { type CallObserver, CallTrace } from '../observe/call-trace.js';
 import { type Attempts, cancelled, type Judge, type Outcome, type Send } from './attempts.js';
 import {
   attemptFailure,
@@ -20,6 +22,8 @@ export interface DocumentFetchSettings {
   readonly hedgeAfterMs: number;
   /** A call's `timeoutMs`: a losing attempt unanswered for this long counts as a timeout of its server. */
   readonly timeoutMs: number;
+  /** Counts each fetch and attempt (the client's metrics). */
+  readonly observer?: CallObserver | undefined;
 }
 
 /**
@@ -51,6 +55,8 @@ export class DocumentFetcher {
 interface Running {
   readonly lease: Lease;
   readonly abort: AbortController;
+  readonly attempt: number;
+  /** `performance.now()` when it was sent. */
   readonly startedAt: number;
 }
 
@@ -64,6 +70,7 @@ class HedgedFetch<R extends { readonly status: number }> {
   readonly #judge: Judge<R>;
   readonly #discard: (result: R) => void;
   readonly #deadline: number;
+  readonly #trace: CallTrace;
   readonly #running = new Set<Running>();
   readonly #tried = new Set<string>();
   readonly #failures: AttemptFailure[] = [];
@@ -87,9 +94,19 @@ class HedgedFetch<R extends { readonly status: number }> {
     this.#judge = judge;
     this.#discard = discard;
     this.#deadline = Date.now() + settings.budgetMs;
+    this.#trace = new CallTrace(
+      { kind: 'document', operation: undefined, path: request.path, idempotent: true },
+      settings.observer,
+    );
     this.done = new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
+      this.#resolve = (value) => {
+        this.#trace.answered(value.result.status);
+        resolve(value);
+      };
+      this.#reject = (error) => {
+        this.#trace.failed(error);
+        reject(error);
+      };
     });
     this.#launch();
   }
@@ -112,7 +129,9 @@ class HedgedFetch<R extends { readonly status: number }> {
       if (this.#running.size === 0) this.#fail();
       return;
     }
-    const running: Running = { lease: picked.lease, abort: new AbortController(), startedAt: Date.now() };
+    const attempt = this.#tried.size + 1;
+    const startedAt = this.#trace.attemptStarted(picked.lease.url, attempt);
+    const running: Running = { lease: picked.lease, abort: new AbortController(), attempt, startedAt };
     this.#running.add(running);
     this.#tried.add(running.lease.url);
     const signal = this.#options?.signal;
@@ -141,11 +160,23 @@ class HedgedFetch<R extends { readonly status: number }> {
   }
 
   #settle(running: Running, outcome: Outcome<R>): void {
-    this.#running.delete(running);
-    if (this.#settled) {
-      running.lease.release();
+    if (!this.#running.delete(running)) {
+      // Aborted as a loser: already released or failed, and counted.
       if (outcome.result !== undefined) this.#discard(outcome.result);
       return;
+    }
+    const { url } = running.lease;
+    if (outcome.failure === undefined) {
+      this.#trace.attemptEnded(url, running.attempt, running.startedAt, 'answered', outcome.result.status);
+    } else {
+      this.#trace.attemptEnded(
+        url,
+        running.attempt,
+        running.startedAt,
+        outcome.failure,
+        outcome.status,
+        outcome.error,
+      );
     }
     if (outcome.failure === undefined) {
       this.#settled = true;
@@ -163,8 +194,16 @@ class HedgedFetch<R extends { readonly status: number }> {
 
   /** The attempt was aborted because another won, cancelled by `close()`, or failed with the caller's error. */
   #abandon(running: Running, error: unknown): void {
-    this.#running.delete(running);
+    if (!this.#running.delete(running)) return;
     running.lease.release();
+    this.#trace.attemptEnded(
+      running.lease.url,
+      running.attempt,
+      running.startedAt,
+      'cancelled',
+      undefined,
+      error,
+    );
     if (this.#settled) return;
     this.#settled = true;
     clearTimeout(this.#hedgeTimer);
@@ -174,11 +213,17 @@ class HedgedFetch<R extends { readonly status: number }> {
 
   /** The losers: aborted; one unanswered for as long as a call may take is a timeout of its server. */
   #abortOthers(): void {
-    const now = Date.now();
     for (const other of this.#running) {
       this.#running.delete(other);
       other.abort.abort();
-      if (now - other.startedAt >= this.#settings.timeoutMs) other.lease.failed('timeout');
+      const timedOut = performance.now() - other.startedAt >= this.#settings.timeoutMs;
+      this.#trace.attemptEnded(
+        other.lease.url,
+        other.attempt,
+        other.startedAt,
+        timedOut ? 'timeout' : 'cancelled',
+      );
+      if (timedOut) other.lease.failed('timeout');
       else other.lease.release();
     }
   }

@@ -1,6 +1,7 @@
 import type { Balancer } from '../balancer/balancer.js';
 import type { Lease } from '../balancer/lease.js';
 import { type AttemptFailure, mayHaveRun } from '../errors.js';
+import { type CallObserver, CallTrace } from '../observe/call-trace.js';
 import { type Attempts, cancelled, type Judge, type Outcome, type Send } from './attempts.js';
 import {
   attemptFailure,
@@ -27,6 +28,8 @@ export interface FailoverSettings {
   readonly timeoutMs: number;
   /** Runs before each call picks a server: where the status source checks that its status is fresh. */
   readonly beforeCall?: (() => void) | undefined;
+  /** Counts each call and attempt (the client's metrics). */
+  readonly observer?: CallObserver | undefined;
 }
 
 /**
@@ -49,6 +52,27 @@ export class FailoverRunner {
     judge: Judge<R>,
     discard: (result: R) => void,
   ): Promise<{ readonly result: R; readonly lease: Lease }> {
+    const trace = new CallTrace(
+      { kind: 'call', operation: call.operation, path: call.path, idempotent: call.mayRepeat },
+      this.#settings.observer,
+    );
+    try {
+      const answered = await this.#run(call, trace, send, judge, discard);
+      trace.answered(answered.result.status);
+      return answered;
+    } catch (error: unknown) {
+      trace.failed(error);
+      throw error;
+    }
+  }
+
+  async #run<R extends { readonly status: number }>(
+    call: Call,
+    trace: CallTrace,
+    send: Send<R>,
+    judge: Judge<R>,
+    discard: (result: R) => void,
+  ): Promise<{ readonly result: R; readonly lease: Lease }> {
     const { balancer, attempts, maxAttempts, beforeCall } = this.#settings;
     beforeCall?.();
     const options = withTimeout(call.options, this.#settings.timeoutMs);
@@ -65,17 +89,21 @@ export class FailoverRunner {
       if (picked.type === 'unavailable') break;
       if (picked.type === 'retry-budget-spent') throw budgetSpentError(call, failures);
       const { lease } = picked;
+      const startedAt = trace.attemptStarted(lease.url, attempt);
       let outcome: Outcome<R>;
       try {
         outcome = await attempts.run(`${lease.url}${call.path}`, options, send, judge, discard);
       } catch (error: unknown) {
         lease.release();
+        trace.attemptEnded(lease.url, attempt, startedAt, 'cancelled', undefined, error);
         throw error === cancelled ? closedError(call, failures, lease.url) : error;
       }
       if (outcome.failure === undefined) {
+        trace.attemptEnded(lease.url, attempt, startedAt, 'answered', outcome.result.status);
         lease.succeeded(outcome.latencyMs);
         return { result: outcome.result, lease };
       }
+      trace.attemptEnded(lease.url, attempt, startedAt, outcome.failure, outcome.status, outcome.error);
       if (outcome.result !== undefined) discard(outcome.result);
       lease.failed(outcome.failure, outcome.retryAfterMs);
       tried ??= new Set();
