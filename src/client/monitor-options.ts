@@ -3,7 +3,10 @@ import { describe, httpUrl, isPlainObject, timerMs } from '../validate.js';
 
 /** Where the balanced client asks for status: a soap-balancer monitor's status API. */
 export interface MonitorClientOptions {
-  /** URL of the monitor's status API, e.g. `http://monitor.internal:8700/status`. */
+  /**
+   * URL of the monitor's status API, e.g. `http://monitor.internal:8700/status`; the monitor's base URL
+   * (`http://monitor.internal:8700`) means the same.
+   */
   readonly url: string;
   /** Bearer token the monitor requires, if any. */
   readonly token?: string;
@@ -53,7 +56,7 @@ export function monitorSettings(value: unknown): MonitorSourceSettings {
     );
   }
   return {
-    url: httpUrl('monitor.url', value.url).href,
+    url: statusUrl(httpUrl('monitor.url', value.url)),
     token,
     ttlMs,
     maxAgeMs,
@@ -62,3 +65,9 @@ export function monitorSettings(value: unknown): MonitorSourceSettings {
 }
 
 const knownMonitorOptions = new Set(['url', 'token', 'ttlMs', 'maxAgeMs', 'timeoutMs']);
+
+/** The monitor's base URL (`http://monitor:8700`) stands for its status API: `/status` is appended. */
+function statusUrl(url: URL): string {
+  if (url.pathname === '/' && url.search === '') url.pathname = '/status';
+  return url.href;
+}

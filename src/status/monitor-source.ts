@@ -119,7 +119,7 @@ export class MonitorStatusSource implements StatusSource {
     if (response.status !== 200) {
       throw new SoapBalancerError(
         ErrorCode.StatusUnavailable,
-        `Monitor ${this.#settings.url} answered HTTP ${response.status}${response.status === 401 ? ' (token refused)' : ''}`,
+        `Monitor ${this.#settings.url} answered HTTP ${response.status}${hintFor(response.status)}`,
       );
     }
     let body: unknown;
@@ -156,4 +156,10 @@ function asMonitorError(error: unknown, url: string): SoapBalancerError {
   return new SoapBalancerError(ErrorCode.StatusUnavailable, `Monitor ${url} could not be asked: ${reason}`, {
     cause: error,
   });
+}
+
+function hintFor(status: number): string {
+  if (status === 401) return ' (token refused)';
+  if (status === 404) return ' (is this the URL of its status API, ending in /status?)';
+  return '';
 }

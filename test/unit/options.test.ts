@@ -305,6 +305,13 @@ describe('normalizeOptions: monitor', () => {
     });
   });
 
+  test('the monitor’s base URL stands for its status API; any other path is kept', () => {
+    const urlOf = (url: string) => normalizeOptions(wsdlUrl, { monitor: { url } }).monitor?.url;
+    assert.equal(urlOf('http://m:8700'), 'http://m:8700/status');
+    assert.equal(urlOf('http://m:8700/'), 'http://m:8700/status');
+    assert.equal(urlOf('https://gw/monitoring/status'), 'https://gw/monitoring/status');
+  });
+
   test('neither servers nor a monitor is an error naming both', () => {
     assert.throws(() => normalizeOptions(wsdlUrl, {}), {
       name: 'TypeError',
