@@ -83,7 +83,12 @@ export interface SoapBalancerErrorDetails {
 /** The one error class soap-balancer throws (besides `TypeError`/`RangeError` for invalid options). */
 export class SoapBalancerError extends Error {
   override readonly name = 'SoapBalancerError';
+  /**
+   * What went wrong, stable across releases (`SOAPBAL_…`, see {@link ErrorCode} and the README's error
+   * table): branch on this, not on the message.
+   */
   readonly code: ErrorCode;
+  /** The SOAP operation of the call that failed; `undefined` outside a call (a WSDL fetch, say). */
   readonly operation: string | undefined;
   /** Every failed attempt of the call, in order. Empty when no attempt was made. */
   readonly attempts: readonly AttemptFailure[];
