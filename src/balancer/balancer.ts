@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
 import type { AttemptFailure, FailureKind, SoapBalancerError } from '../errors.js';
 import type { ServerStatus, StatusSnapshot } from '../status/schema.js';
-import { normalizeBaseUrl } from '../urls.js';
 import type { AllowRule } from './allow-rule.js';
 import type { BalancerEvents } from './events.js';
 import { Lease, type LeaseOutcomes, type PickResult } from './lease.js';
-import type { PickView, SelectionPolicy, ServerView } from './policy.js';
+import { isEligible, ReusedPickView } from './pick-view.js';
+import type { SelectionPolicy } from './policy.js';
 import { RetryBudget, type RetryBudgetSettings } from './retry-budget.js';
-import { type PickClock, type ServerInfo, ServerState } from './server-state.js';
+import { ServerPool } from './server-pool.js';
+import type { PickClock, ServerInfo, ServerState } from './server-state.js';
+import { StatusIntake } from './status-intake.js';
 
 export interface BalancerOptions {
   /** Servers always in the pool, whatever a status source says (it may add others). */
@@ -41,8 +43,6 @@ export interface PickRequest {
   readonly budgeted?: boolean;
 }
 
-/** URLs remembered for `serverNotAllowed`, so that a hostile status cannot grow memory without bound. */
-const maxRemembered = 10_000;
 const nothingExcluded: ReadonlySet<string> = new Set();
 
 /**
@@ -55,15 +55,8 @@ const nothingExcluded: ReadonlySet<string> = new Set();
  */
 export class Balancer {
   readonly #events = new EventEmitter<BalancerEvents>();
-  #servers: ServerState[];
-  #urls: readonly string[];
-  #views: readonly ServerView[];
-  readonly #byView = new WeakMap<ServerView, ServerState>();
-  readonly #staticUrls: ReadonlySet<string>;
-  readonly #allow: AllowRule;
-  /** Refused URLs already reported; and those the status in hand lists. */
-  readonly #notAllowedSeen = new Set<string>();
-  readonly #notAllowedListed = new Set<string>();
+  readonly #pool: ServerPool;
+  readonly #intake: StatusIntake;
   readonly #policy: SelectionPolicy;
   readonly #downBackoffMs: number;
   readonly #maxDownBackoffMs: number;
@@ -77,28 +70,23 @@ export class Balancer {
     failed: (server, failure, retryAfterMs) => this.#failed(server, failure, retryAfterMs),
   };
   #latencySamples = 0;
-  #statusFailures = 0;
-  #generatedAt = '';
 
   constructor(options: BalancerOptions) {
     this.#clock = { now: 0, defaultLatencyMs: 1, slowStartMs: options.slowStartMs ?? 0 };
-    this.#servers = options.servers.map((url) => this.#newServer(url));
-    this.#urls = options.servers;
-    this.#views = this.#servers.map((server) => server.view);
-    this.#staticUrls = new Set(options.servers);
-    this.#allow = options.allow ?? (() => false);
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#pool = new ServerPool(options.servers, this.#clock);
+    this.#intake = new StatusIntake(this.#pool, this.#events, options.allow ?? (() => false), this.#now);
     this.#policy = options.policy;
     this.#downBackoffMs = options.downBackoffMs;
     this.#maxDownBackoffMs = options.maxDownBackoffMs;
-    this.#now = options.now ?? Date.now;
-    this.#random = options.random ?? Math.random;
-    this.#pickView = new ReusedPickView(this.#byView);
+    this.#pickView = new ReusedPickView(this.#pool);
     this.#retryBudget = options.retryBudget && new RetryBudget(options.retryBudget, this.#now);
   }
 
   /** Base URLs of every server in the pool, up or down. */
   get urls(): readonly string[] {
-    return this.#urls;
+    return this.#pool.urls;
   }
 
   get policyName(): string {
@@ -122,7 +110,7 @@ export class Balancer {
   servers(): ServerInfo[] {
     const now = this.#now();
     this.#clock.now = now;
-    return this.#servers.map((server) => server.toInfo(now));
+    return this.#pool.servers.map((server) => server.toInfo(now));
   }
 
   /**
@@ -137,11 +125,11 @@ export class Balancer {
     else if (budget && !budget.tryWithdraw()) return { type: 'retry-budget-spent' };
     const now = this.#now();
     this.#clock.now = now;
-    const view = this.#pickView.begin(this.#views, request.exclude ?? nothingExcluded, now);
+    const view = this.#pickView.begin(request.exclude, now);
     const chosen = this.#policy.pick(view);
     view.end();
     if (chosen === undefined) return { type: 'unavailable' };
-    const server = this.#byView.get(chosen);
+    const server = this.#pool.stateOf(chosen);
     if (server === undefined || !isEligible(server, request.exclude ?? nothingExcluded, now)) {
       throw new TypeError(`Policy \`${this.#policy.name}\` returned a server that was not eligible`);
     }
@@ -209,18 +197,14 @@ export class Balancer {
     });
   }
 
-  // --- What status sources report. Every source speaks through these, so the allow rule and the
-  // events are the same whatever the source.
+  // --- What status sources report, through the one intake (allow rule, events) every source shares.
 
   /**
    * Takes a whole status snapshot: its servers that the allow rule admits join the pool (servers it
    * no longer lists leave it, unless given in `servers`), and their state and load steer selection.
    */
   applyStatus(snapshot: StatusSnapshot): void {
-    const listed = new Set(snapshot.servers.map((status) => normalizeBaseUrl(new URL(status.url))));
-    const removals = this.#urls.filter((url) => !listed.has(url));
-    this.#notAllowedListed.clear();
-    this.applyStatusChanges({ upserts: snapshot.servers, removals }, snapshot.generatedAt);
+    this.#intake.applyStatus(snapshot);
   }
 
   /**
@@ -232,138 +216,21 @@ export class Balancer {
     changes: { readonly upserts: readonly ServerStatus[]; readonly removals: readonly string[] },
     generatedAt: string,
   ): void {
-    const byUrl = new Map(this.#servers.map((server) => [server.url, server]));
-    const removed = new Set<string>();
-    for (const removal of changes.removals) {
-      const url = normalizeBaseUrl(new URL(removal));
-      this.#notAllowedListed.delete(url);
-      const server = byUrl.get(url);
-      if (server === undefined) continue;
-      if (this.#staticUrls.has(url)) {
-        server.forgetStatus();
-      } else {
-        removed.add(url);
-        byUrl.delete(url);
-        this.#events.emit('serverRemoved', { server: url });
-      }
-    }
-    const added: ServerState[] = [];
-    for (const status of changes.upserts) {
-      const url = normalizeBaseUrl(new URL(status.url));
-      let server = byUrl.get(url);
-      if (server === undefined) {
-        if (!this.#allow(url)) {
-          this.#refuse(url);
-          continue;
-        }
-        server = this.#newServer(url);
-        server.warmingSince = this.#now();
-        byUrl.set(url, server);
-        added.push(server);
-        this.#events.emit('serverAdded', { server: url });
-      }
-      const before = server.statusState;
-      server.applyStatus(status);
-      this.#emitStatusTransition(server, before);
-    }
-    if (removed.size > 0 || added.length > 0) {
-      this.#setServers([...this.#servers.filter((server) => !removed.has(server.url)), ...added]);
-    }
-    this.#generatedAt = generatedAt;
-    this.#statusSucceeded(true);
+    this.#intake.applyStatusChanges(changes, generatedAt);
   }
 
   /** The status source confirmed that the status in hand is current (an HTTP 304). */
   confirmStatus(): void {
-    this.#statusSucceeded(false);
+    this.#intake.confirmStatus();
   }
 
   /** A status request failed; the pool and the status in hand stay as they are. */
   statusFailed(error: SoapBalancerError): void {
-    this.#statusFailures++;
-    this.#events.emit('statusError', { error, consecutiveFailures: this.#statusFailures });
+    this.#intake.statusFailed(error);
   }
 
   /** The status in hand is `ageMs` old, too old to trust: only this client's own evidence counts now. */
   expireStatus(ageMs: number): void {
-    for (const server of this.#servers) server.forgetStatus();
-    this.#events.emit('statusExpired', { ageMs });
+    this.#intake.expireStatus(ageMs);
   }
-
-  #statusSucceeded(changed: boolean): void {
-    if (this.#statusFailures > 0) {
-      this.#events.emit('statusRecovered', { afterFailures: this.#statusFailures });
-      this.#statusFailures = 0;
-    }
-    this.#events.emit('statusUpdate', {
-      changed,
-      servers: this.#servers.length,
-      generatedAt: this.#generatedAt,
-      notAllowed: this.#notAllowedListed.size,
-    });
-  }
-
-  /** A listed server the allow rule refuses: counted while listed, reported once per URL. */
-  #refuse(url: string): void {
-    if (this.#notAllowedListed.size < maxRemembered) this.#notAllowedListed.add(url);
-    if (this.#notAllowedSeen.has(url) || this.#notAllowedSeen.size >= maxRemembered) return;
-    this.#notAllowedSeen.add(url);
-    this.#events.emit('serverNotAllowed', { server: url });
-  }
-
-  #setServers(servers: ServerState[]): void {
-    this.#servers = servers;
-    this.#urls = servers.map((server) => server.url);
-    this.#views = servers.map((server) => server.view);
-  }
-
-  #emitStatusTransition(server: ServerState, before: ServerState['statusState']): void {
-    const after = server.statusState;
-    if (after === before) return;
-    if (after === 'up') {
-      if (before === undefined) return;
-      server.warmingSince = this.#now();
-      this.#events.emit('serverUp', { server: server.url, source: 'status' });
-    } else if (after !== undefined) {
-      this.#events.emit('serverDown', { server: server.url, source: 'status', state: after });
-    }
-  }
-
-  #newServer(url: string): ServerState {
-    const server = new ServerState(url, this.#clock);
-    this.#byView.set(server.view, server);
-    return server;
-  }
-}
-
-function isEligible(server: ServerState, exclude: ReadonlySet<string>, now: number): boolean {
-  return server.isUsable(now) && !exclude.has(server.url);
-}
-
-/** The one PickView of a Balancer, set up for each pick, so that a pick allocates nothing for it. */
-class ReusedPickView implements PickView {
-  servers: readonly ServerView[] = [];
-  readonly #byView: WeakMap<ServerView, ServerState>;
-  #exclude: ReadonlySet<string> = nothingExcluded;
-  #now = 0;
-
-  constructor(byView: WeakMap<ServerView, ServerState>) {
-    this.#byView = byView;
-  }
-
-  begin(servers: readonly ServerView[], exclude: ReadonlySet<string>, now: number): this {
-    this.servers = servers;
-    this.#exclude = exclude;
-    this.#now = now;
-    return this;
-  }
-
-  end(): void {
-    this.#exclude = nothingExcluded;
-  }
-
-  readonly isEligible = (view: ServerView): boolean => {
-    const server = this.#byView.get(view);
-    return server !== undefined && isEligible(server, this.#exclude, this.#now);
-  };
 }
