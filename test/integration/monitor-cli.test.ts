@@ -65,10 +65,11 @@ test('the CLI serves /status on the port it picked, follows its servers file, an
     file,
     '--port',
     '0',
+    // Probes have time to spare on a loaded machine: a probe that times out would show the server down.
     '--interval-ms',
-    '50',
+    '200',
     '--timeout-ms',
-    '50',
+    '200',
   ]);
 
   const line = await waitFor(
@@ -107,7 +108,7 @@ test('the CLI applies a reloaded servers file whole or not at all: past 10,000 s
   const cli = runCli(t, [
     'monitor',
     ...['--server', a.url, '--servers-file', file, '--port', '0'],
-    ...['--interval-ms', '50', '--timeout-ms', '50'],
+    ...['--interval-ms', '200', '--timeout-ms', '200'],
   ]);
   const url = (
     await waitFor(() => /listening on (\S+)/.exec(cli.stdout()), 'the listening line', 30_000)
