@@ -6,7 +6,14 @@ import type { Scenario } from './harness/scenario.js';
 import { type BenchSettings, parseSettings, usage } from './harness/settings.js';
 import { heading } from './harness/table.js';
 import { printTargets, type TargetCheck } from './harness/targets.js';
-import { heterogeneous, identical } from './scenarios/balancing.js';
+import {
+  heterogeneous,
+  identical,
+  manyHeterogeneous,
+  manyHeterogeneousUnreported,
+  manyIdentical,
+  manyIdenticalUnreported,
+} from './scenarios/balancing.js';
 import { failover } from './scenarios/failover.js';
 import { monitorScale } from './scenarios/monitor-scale.js';
 import { cpu, overhead } from './scenarios/overhead.js';
@@ -16,6 +23,10 @@ import { pick } from './scenarios/pick.js';
 const scenarios: readonly Scenario[] = [
   heterogeneous,
   identical,
+  manyHeterogeneous,
+  manyIdentical,
+  manyHeterogeneousUnreported,
+  manyIdenticalUnreported,
   failover,
   overhead,
   cpu,

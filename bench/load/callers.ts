@@ -13,7 +13,9 @@ export type CallerSpec =
   | {
       readonly kind: 'balanced';
       readonly wsdlUrl: string;
-      readonly monitorUrl: string;
+      /** The monitor to ask; without it, `servers` is the whole pool (no status source). */
+      readonly monitorUrl?: string;
+      readonly servers?: readonly string[];
       readonly policy: PolicyName;
       /** Marks `Add` idempotent: a call cut off by a dying backend is then retried on another. */
       readonly idempotent?: boolean;
@@ -43,9 +45,10 @@ export function addCall(client: Client, options?: { timeout: number }): () => Pr
 
 export async function openCaller(spec: CallerSpec): Promise<Caller> {
   if (spec.kind === 'balanced') {
-    // Its pool and the load from the monitor alone, as the README shows.
+    // Its pool and the load from the monitor alone, as the README shows; or the servers alone.
     const client = await createBalancedClient(spec.wsdlUrl, {
-      monitor: { url: spec.monitorUrl, ttlMs: 250 },
+      ...(spec.monitorUrl === undefined ? {} : { monitor: { url: spec.monitorUrl, ttlMs: 250 } }),
+      ...(spec.servers === undefined ? {} : { servers: spec.servers }),
       // The backends run on this host, each on a port of its own.
       allow: ['http://127.0.0.1:*'],
       policy: new policies[spec.policy](),

@@ -32,8 +32,15 @@ export async function startMonitor(flags: readonly string[]): Promise<{ url: str
   }
 }
 
-/** One backend per entry of `mults`, `b1` first: each call takes 50 ms × mult in its slot. */
-export async function startCluster(mults: readonly number[], haproxyOptions?: HaproxyOptions) {
+/**
+ * One backend per entry of `mults`, `b1` first: each call takes 50 ms × mult in its slot. Without
+ * `reporters`, the backends report no load and the monitor measures probe latency instead.
+ */
+export async function startCluster(
+  mults: readonly number[],
+  haproxyOptions?: HaproxyOptions,
+  { reporters = true } = {},
+) {
   const procs: Proc[] = [];
   // The monitor first: backends that went away before it would be logged as down.
   const stop = async () => {
@@ -43,7 +50,8 @@ export async function startCluster(mults: readonly number[], haproxyOptions?: Ha
     const backends = await Promise.all(
       mults.map(async (mult, index): Promise<Backend> => {
         const name = `b${index + 1}`;
-        const proc = startNode(name, backendScript, [name, String(50 * mult), '4']);
+        const report = reporters ? [] : ['no-report'];
+        const proc = startNode(name, backendScript, [name, String(50 * mult), '4', ...report]);
         procs.push(proc);
         return { name, proc, ...(JSON.parse(await proc.nextLine()) as { url: string; wsdlUrl: string }) };
       }),
@@ -54,11 +62,13 @@ export async function startCluster(mults: readonly number[], haproxyOptions?: Ha
     const monitor = await startMonitor([
       ...servers.flatMap((url) => ['--server', url]),
       ...[...probe, '--health-path', wsdlPath],
+      ...(reporters ? [] : ['--no-load-path']),
     ]);
     procs.push(monitor.proc);
     let haproxyUrl: string | undefined;
     if (haproxyOptions !== undefined && 'bin' in haproxy) {
-      const started = await startHaproxy(servers, wsdlPath, haproxyOptions);
+      const checkPath = reporters ? {} : { checkPath: wsdlPath };
+      const started = await startHaproxy(servers, wsdlPath, { ...haproxyOptions, ...checkPath });
       procs.push(started.proc);
       haproxyUrl = started.url;
     }

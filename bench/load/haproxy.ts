@@ -12,6 +12,8 @@ import { startProcess } from '../harness/processes.js';
 export interface HaproxyOptions {
   /** `retries 3` + `option redispatch`: a failed connection is retried on another server. */
   readonly redispatch?: boolean;
+  /** What its health checks ask. @default the load report path */
+  readonly checkPath?: string;
 }
 
 export const haproxyLabel = 'haproxy leastconn';
@@ -59,7 +61,7 @@ frontend bench
   default_backend backends
 backend backends
   balance leastconn
-  option httpchk GET /soap-balancer/load
+  option httpchk GET ${options.checkPath ?? '/soap-balancer/load'}
   http-reuse safe
 ${lines.join('\n')}
 `;

@@ -27,6 +27,12 @@ export interface Comparison {
   /** Slowness of each backend, `b1` first: a call takes 50 ms × mult there. */
   readonly mults: readonly number[];
   readonly steps: readonly LoadStep[];
+  /** The policies compared, fed by the monitor. @default all three */
+  readonly policies?: readonly PolicyName[];
+  /** Also least-busy with the servers alone, no monitor. @default false */
+  readonly serversOnly?: boolean;
+  /** Whether the backends report their load (else the monitor probes their latency). @default true */
+  readonly reporters?: boolean;
 }
 
 interface Variant {
@@ -34,10 +40,11 @@ interface Variant {
   readonly spec: CallerSpec;
 }
 
-const policies: readonly PolicyName[] = ['least-busy', 'round-robin', 'random'];
+const allPolicies: readonly PolicyName[] = ['least-busy', 'round-robin', 'random'];
 
 export function comparison(definition: Comparison): Scenario {
-  const runs = (s: BenchSettings) => definition.steps.length * s.reps * (policies.length + 1);
+  const variants = (definition.policies ?? allPolicies).length + (definition.serversOnly ? 2 : 1);
+  const runs = (s: BenchSettings) => definition.steps.length * s.reps * variants;
   return {
     name: definition.name,
     seconds: (s) => 10 + runs(s) * (s.warmupS + s.durationS + 1),
@@ -45,13 +52,23 @@ export function comparison(definition: Comparison): Scenario {
   };
 }
 
-async function runComparison({ name, title, mults, steps }: Comparison, settings: BenchSettings) {
+async function runComparison(definition: Comparison, settings: BenchSettings) {
+  const {
+    name,
+    title,
+    mults,
+    steps,
+    policies = allPolicies,
+    serversOnly = false,
+    reporters = true,
+  } = definition;
   console.log(heading(`${name}: ${title}`));
   if ('missing' in haproxy) console.log(`SKIP ${haproxyLabel}: ${haproxy.missing}; targets are n/a`);
   console.log(
-    `backends ${mults.map((mult, i) => `b${i + 1} ${50 * mult} ms`).join(', ')} a call, 4 slots each`,
+    `backends ${mults.map((mult, i) => `b${i + 1} ${50 * mult} ms`).join(', ')} a call, 4 slots each, ` +
+      (reporters ? 'reporting their load' : 'no load reporters (the monitor probes latency)'),
   );
-  const cluster = await startCluster(mults, {});
+  const cluster = await startCluster(mults, {}, { reporters });
   // One client per variant and number of processes, shared by the steps, as an app shares its client.
   const loads = new Map<number, Load[]>();
   try {
@@ -60,6 +77,13 @@ async function runComparison({ name, title, mults, steps }: Comparison, settings
       label: `soap-balancer ${policy}`,
       spec: { kind: 'balanced', wsdlUrl, monitorUrl: cluster.monitorUrl, policy },
     }));
+    if (serversOnly) {
+      const servers = cluster.backends.map((backend) => backend.url);
+      variants.push({
+        label: 'soap-balancer servers only',
+        spec: { kind: 'balanced', wsdlUrl, servers, policy: 'least-busy' },
+      });
+    }
     if (cluster.haproxyUrl !== undefined)
       variants.push({ label: haproxyLabel, spec: { kind: 'proxied', proxyUrl: cluster.haproxyUrl } });
     const backends = cluster.backends.map((backend) => backend.name);

@@ -1,13 +1,13 @@
-// Starts one Calculator replica as its own process, reporting its load, and prints its base URL as a
-// JSON line on stdout.
-// Usage: node --import tsx examples/calculator/run-server.ts <name> [delayMs] [capacity]
+// Starts one Calculator replica as its own process, reporting its load (unless told `no-report`), and
+// prints its base URL as a JSON line on stdout.
+// Usage: node --import tsx examples/calculator/run-server.ts <name> [delayMs] [capacity] [no-report]
 import { startCalculatorServer } from './server.js';
 
-const [name = 'calculator', delay = '0', capacity] = process.argv.slice(2);
+const [name = 'calculator', delay = '0', capacity, report] = process.argv.slice(2);
 const server = await startCalculatorServer({
   name,
   delayMs: Number(delay),
-  loadReport: true,
+  loadReport: report !== 'no-report',
   ...(capacity === undefined ? {} : { capacity: Number(capacity) }),
 });
 process.stdout.write(`${JSON.stringify({ name: server.name, url: server.url, wsdlUrl: server.wsdlUrl })}\n`);
