@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AttemptFailure, FailureKind, SoapBalancerError } from '../errors.js';
+import type { ResponseLoad } from '../load-report/orca.js';
 import type { ServerStatus, StatusSnapshot } from '../status/schema.js';
 import type { AllowRule } from './allow-rule.js';
 import type { BalancerEvents } from './events.js';
@@ -46,6 +47,12 @@ export interface PickRequest {
 const nothingExcluded: ReadonlySet<string> = new Set();
 
 /**
+ * How long a response's load header counts. Long enough to span the next few picks; short enough that
+ * a server left alone because it was busy is soon judged again by this client's own figures.
+ */
+const responseLoadTtlMs = 1_000;
+
+/**
  * Owns the pool: each server's in-flight count and health, from this client's own evidence and from
  * status sources, and every event about them. Selection is delegated to the policy; each attempt
  * holds a {@link Lease} from `pick()` until it ends. A server that fails is skipped until its backoff
@@ -66,7 +73,7 @@ export class Balancer {
   readonly #pickView: ReusedPickView;
   readonly #retryBudget: RetryBudget | undefined;
   readonly #outcomes: LeaseOutcomes = {
-    succeeded: (server, latencyMs) => this.#succeeded(server, latencyMs),
+    succeeded: (server, latencyMs, load) => this.#succeeded(server, latencyMs, load),
     failed: (server, failure, retryAfterMs) => this.#failed(server, failure, retryAfterMs),
   };
   #latencySamples = 0;
@@ -147,10 +154,11 @@ export class Balancer {
   }
 
   /** The server answered (see `FailureKind` for what does not count), `latencyMs` after sending. */
-  #succeeded(server: ServerState, latencyMs: number): void {
+  #succeeded(server: ServerState, latencyMs: number, load: ResponseLoad | undefined): void {
     server.served++;
     const now = this.#now();
     server.observeLatency(latencyMs, now);
+    if (load !== undefined) server.applyResponseLoad(load, now + responseLoadTtlMs);
     // The pool's average stands in for servers not sampled yet; the first samples weigh most.
     this.#latencySamples = Math.min(this.#latencySamples + 1, 100);
     const weight = this.#latencySamples === 1 ? 1 : 1 / this.#latencySamples;

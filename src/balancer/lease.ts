@@ -1,9 +1,10 @@
 import type { FailureKind } from '../errors.js';
+import type { ResponseLoad } from '../load-report/orca.js';
 import type { ServerState } from './server-state.js';
 
 /** How the Balancer learns what became of a lease's attempt. */
 export interface LeaseOutcomes {
-  succeeded(server: ServerState, latencyMs: number): void;
+  succeeded(server: ServerState, latencyMs: number, load: ResponseLoad | undefined): void;
   failed(server: ServerState, failure: FailureKind, retryAfterMs: number | undefined): void;
 }
 
@@ -26,11 +27,12 @@ export class Lease {
   }
 
   /**
-   * The server answered, `latencyMs` after the request was sent. The call stays in flight until
-   * `release()`, when its response has been consumed (at once, or when a streamed body ends).
+   * The server answered, `latencyMs` after the request was sent, with its load in the answer's
+   * `endpoint-load-metrics` header if it sent one. The call stays in flight until `release()`, when
+   * its response has been consumed (at once, or when a streamed body ends).
    */
-  succeeded(latencyMs: number): void {
-    if (this.#server !== undefined) this.#outcomes.succeeded(this.#server, latencyMs);
+  succeeded(latencyMs: number, load?: ResponseLoad): void {
+    if (this.#server !== undefined) this.#outcomes.succeeded(this.#server, latencyMs, load);
   }
 
   /** The attempt failed this way; ends the lease. `retryAfterMs`: the server's own `Retry-After`. */

@@ -1,3 +1,4 @@
+import type { ResponseLoad } from '../load-report/orca.js';
 import type { ServerHealthState, ServerStatus } from '../status/schema.js';
 import { PeakEwma } from './latency.js';
 import type { ServerView } from './policy.js';
@@ -36,6 +37,11 @@ export interface ServerInfo {
    * when the status source says so.
    */
   readonly state: ServerHealthState;
+  /**
+   * The server's own latest word on its load (requests per slot), from a fresh status or a recent
+   * response's `endpoint-load-metrics` header; `undefined` when there is none.
+   */
+  readonly load: number | undefined;
   /** The status source's view: its state and load score; `undefined` without a fresh status. */
   readonly status: { readonly state: ServerHealthState; readonly load: number } | undefined;
   /** Epoch ms when this client's backoff for the server ends; 0 when not backing off. */
@@ -56,12 +62,20 @@ export class ServerState {
   failed = 0;
   /** The status source's latest fresh word on the server; `undefined` without one. */
   statusState: ServerHealthState | undefined;
-  /** The status source's load score; 0 without fresh status. */
+  /** The load score the server reported (through the status or a response header); 0 without one. */
   load = 0;
+  /** Whether `load` is the server's own word (else it is 0 for want of one). */
+  loadReported = false;
   /** Slots the load is counted in, so that this client's own calls can be added in the same unit. */
   capacity = 1;
   /** This client's `inFlight` when the status was applied: the status' load already counts those. */
   inFlightAtStatus = 0;
+  /**
+   * Epoch ms until which `load` counts: a status' load counts while the status is fresh (the source
+   * expires it); a response's load header only briefly, as a server this client stops calling sends
+   * no newer one, and an old high load must not keep it away for good.
+   */
+  loadExpiresAt = Number.POSITIVE_INFINITY;
   /** Epoch ms since when the server is back (it joined, or came back up); slow start ramps from there. */
   warmingSince = Number.NEGATIVE_INFINITY;
   /** The read-only face that policies see. */
@@ -80,7 +94,10 @@ export class ServerState {
   /** See {@link ServerView.cost}; computed at the clock's `now`. */
   get cost(): number {
     const clock = this.#clock;
-    const occupancy = Math.max(0, this.load + (this.inFlight - this.inFlightAtStatus) / this.capacity);
+    const occupancy =
+      clock.now < this.loadExpiresAt
+        ? Math.max(0, this.load + (this.inFlight - this.inFlightAtStatus) / this.capacity)
+        : this.inFlight;
     const latency = this.#latency.sampled ? this.#latency.valueAt(clock.now) : clock.defaultLatencyMs;
     const cost = (occupancy + 1) * latency;
     const warmingMs = clock.now - this.warmingSince;
@@ -108,16 +125,33 @@ export class ServerState {
     this.statusState = status.state;
     const reported = status.loadSource === 'report';
     this.load = reported ? status.load : 0;
+    this.loadReported = reported;
     this.capacity = reported ? (status.capacity ?? 1) : 1;
     this.inFlightAtStatus = reported ? this.inFlight : 0;
+    this.loadExpiresAt = Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Takes the load a response's header reported (see `parseLoadMetrics`). It counts this client's
+   * other calls in flight there already; the answered call itself, still counted here until its
+   * lease is released, is not in it.
+   */
+  applyResponseLoad(load: ResponseLoad, expiresAt: number): void {
+    this.load = load.utilization;
+    this.loadReported = true;
+    this.capacity = load.capacity ?? 1;
+    this.inFlightAtStatus = this.inFlight - 1;
+    this.loadExpiresAt = expiresAt;
   }
 
   /** Forgets the status source's view (it is too old to trust): only this client's own evidence counts. */
   forgetStatus(): void {
     this.statusState = undefined;
     this.load = 0;
+    this.loadReported = false;
     this.capacity = 1;
     this.inFlightAtStatus = 0;
+    this.loadExpiresAt = Number.POSITIVE_INFINITY;
   }
 
   toInfo(now: number): ServerInfo {
@@ -127,6 +161,7 @@ export class ServerState {
       inFlight: this.inFlight,
       cost: this.cost,
       latencyMs: this.#latency.sampled ? this.#latency.valueAt(now) : undefined,
+      load: this.loadReported && now < this.loadExpiresAt ? this.load : undefined,
       state: backingOff ? 'down' : (this.statusState ?? 'up'),
       status: this.statusState === undefined ? undefined : { state: this.statusState, load: this.load },
       downUntil: backingOff ? this.downUntil : 0,

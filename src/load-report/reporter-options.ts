@@ -26,6 +26,13 @@ export interface LoadReporterOptions {
    */
   readonly queued?: () => number;
   /**
+   * Whether every response the server writes carries its load in an `endpoint-load-metrics` header
+   * (ORCA's TEXT format, as Envoy and gRPC read it), which a balanced client takes at once, between
+   * status updates. Clients that do not read it ignore it.
+   * @default true
+   */
+  readonly loadHeader?: boolean;
+  /**
    * The clock `uptimeMs` is measured with, in milliseconds; a seam for tests.
    * @default performance.now
    */
@@ -36,10 +43,11 @@ export interface NormalizedReporterOptions {
   readonly path: string;
   readonly capacity: number | null;
   readonly queued: () => number;
+  readonly loadHeader: boolean;
   readonly now: () => number;
 }
 
-const knownOptions = new Set<string>(['path', 'capacity', 'queued', 'now']);
+const knownOptions = new Set<string>(['path', 'capacity', 'queued', 'loadHeader', 'now']);
 
 /**
  * Validates and completes the options.
@@ -57,6 +65,7 @@ export function normalizeReporterOptions(options: unknown): NormalizedReporterOp
     path: reportPath(given.path ?? defaultLoadReportPath),
     capacity: given.capacity == null ? null : capacity(given.capacity),
     queued: fn('queued', given.queued ?? (() => 0)),
+    loadHeader: flag('loadHeader', given.loadHeader ?? true),
     now: fn('now', given.now ?? (() => performance.now())),
   };
 }
@@ -87,4 +96,10 @@ function fn<T>(name: string, value: unknown): () => T {
   if (typeof value !== 'function')
     throw new TypeError(`Expected \`${name}\` to be a function, got ${describe(value)}`);
   return value as () => T;
+}
+
+function flag(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean')
+    throw new TypeError(`Expected \`${name}\` to be a boolean, got ${describe(value)}`);
+  return value;
 }

@@ -3,6 +3,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { Server as NetServer } from 'node:net';
 import { ErrorCode, SoapBalancerError } from '../errors.js';
 import { sampleEventLoopDelay } from './event-loop-delay.js';
+import { formatLoadMetrics, loadMetricsHeader } from './orca.js';
 import { checkedQueued, type LoadReporterOptions, normalizeReporterOptions } from './reporter-options.js';
 import { type LoadReport, loadReportVersion } from './schema.js';
 
@@ -40,7 +41,10 @@ const attached = new WeakSet<NetServer>();
  *   and any other method with 405; none of these requests count;
  * - counts every other request as in flight from its arrival until its response closes (also when the
  *   client aborts), and as served once its response has finished, then hands it to the previous
- *   listeners in their order.
+ *   listeners in their order;
+ * - unless `loadHeader` is `false`, adds to each of those responses an `endpoint-load-metrics` header
+ *   (ORCA TEXT: `application_utilization` = the other requests outstanding per slot, without the
+ *   event-loop delay, which only the report path measures), so a balanced client knows the load at once.
  *
  * In the report, `queued` is what the `queued` option returns (requests waiting in the application's
  * own queue), and `inFlight` is the HTTP requests in flight minus `queued` (never below 0): the requests
@@ -57,7 +61,7 @@ export function attachLoadReporter(
   options: LoadReporterOptions = {},
 ): LoadReporter {
   if (!(server instanceof NetServer)) throw new TypeError('Expected `server` to be an http or https server');
-  const { path, capacity, queued, now } = normalizeReporterOptions(options);
+  const { path, capacity, queued, loadHeader, now } = normalizeReporterOptions(options);
   if (attached.has(server)) {
     throw new SoapBalancerError(
       ErrorCode.ReporterAttached,
@@ -124,6 +128,18 @@ export function attachLoadReporter(
       .end(body);
   };
 
+  // Set as the head is written (explicitly or implicitly, Node calls writeHead either way), so the
+  // load is the server's at that moment, this response's own request excluded.
+  const stampLoadOnHead = (response: ServerResponse): void => {
+    const writeHead = response.writeHead;
+    response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      if (!this.headersSent && !this.hasHeader(loadMetricsHeader)) {
+        this.setHeader(loadMetricsHeader, formatLoadMetrics(Math.max(0, httpInFlight - 1), capacity));
+      }
+      return (writeHead as (...args: unknown[]) => ServerResponse).apply(this, args);
+    } as ServerResponse['writeHead'];
+  };
+
   const listener: RequestListener = (request, response) => {
     // Closed but still called: another listener took ours over and cannot be undone, so step aside.
     if (!closed && pathOf(request.url) === path) {
@@ -132,6 +148,7 @@ export function attachLoadReporter(
     }
     if (!closed) {
       httpInFlight++;
+      if (loadHeader) stampLoadOnHead(response);
       response.once('finish', () => served++);
       response.once('close', () => httpInFlight--);
     }

@@ -43,6 +43,8 @@ interface HttpResponse {
 /** One answer of the inner client's callback API. */
 interface Answer {
   readonly status: number;
+  /** The response's headers, where the failover runner reads the server's load. */
+  readonly headers: unknown;
   readonly response: HttpResponse;
   readonly body: unknown;
 }
@@ -121,7 +123,7 @@ export class BalancingHttpClient extends HttpClient {
           (error, response, body) => {
             if (error) return reject(error);
             const answer = response as HttpResponse;
-            resolve({ status: answer.status, response: answer, body });
+            resolve({ status: answer.status, headers: answer.headers, response: answer, body });
           },
           headers,
           attemptOptions,

@@ -12,6 +12,7 @@ import {
   noServerError,
   type RequestLabel,
 } from './call-errors.js';
+import { responseLoadOf } from './response-load.js';
 
 /** One SOAP call: what to send, and whether it may run twice. */
 export interface Call extends RequestLabel {
@@ -46,7 +47,7 @@ export class FailoverRunner {
     this.#settings = settings;
   }
 
-  async run<R extends { readonly status: number }>(
+  async run<R extends { readonly status: number; readonly headers?: unknown }>(
     call: Call,
     send: Send<R>,
     judge: Judge<R>,
@@ -66,7 +67,7 @@ export class FailoverRunner {
     }
   }
 
-  async #run<R extends { readonly status: number }>(
+  async #run<R extends { readonly status: number; readonly headers?: unknown }>(
     call: Call,
     trace: CallTrace,
     send: Send<R>,
@@ -100,7 +101,7 @@ export class FailoverRunner {
       }
       if (outcome.failure === undefined) {
         trace.attemptEnded(lease.url, attempt, startedAt, 'answered', outcome.result.status);
-        lease.succeeded(outcome.latencyMs);
+        lease.succeeded(outcome.latencyMs, responseLoadOf(outcome.result));
         return { result: outcome.result, lease };
       }
       trace.attemptEnded(lease.url, attempt, startedAt, outcome.failure, outcome.status, outcome.error);

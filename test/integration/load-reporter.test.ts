@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClientAsync, listen } from 'soap';
 import type { CalculatorServer } from '../../examples/calculator/server.js';
 import { calculatorWsdl } from '../../examples/calculator/wsdl.js';
+import { createBalancedClient } from '../../src/index.js';
 import { attachLoadReporter } from '../../src/load-report/reporter.js';
 import { defaultLoadReportPath, type LoadReport, parseLoadReport } from '../../src/load-report/schema.js';
 import { assertExitsByItself } from '../helpers/exits-by-itself.js';
@@ -212,4 +214,48 @@ test('kill() of a held, queued and sleeping server leaves nothing that keeps the
   `;
   const output = await assertExitsByItself(['--input-type=module', '--eval', script]);
   assert.match(output, /^failed,failed,failed\nkilled$/m);
+});
+
+/** Sends a POST's head but not its body: the server counts it in flight until the socket closes. */
+async function unfinishedRequest(baseUrl: string): Promise<Socket> {
+  const { hostname, port } = new URL(baseUrl);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  socket.write(`POST /calculator HTTP/1.1\r\nHost: ${hostname}\r\nContent-Length: 100\r\n\r\n`);
+  return socket;
+}
+
+test('puts its load in every response, and a balanced client takes it from the answer at once', async (t) => {
+  const [server] = await startCalculators(t, 1, { loadReport: true, capacity: 4 });
+  const sockets = await Promise.all([1, 2, 3].map(() => unfinishedRequest(server!.url)));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+  });
+  await until(() => server!.loadReporter!.report().inFlight === 3);
+
+  // Three others outstanding over four slots; the response's own request is not counted.
+  const wsdl = await fetch(server!.wsdlUrl);
+  await wsdl.text();
+  assert.equal(
+    wsdl.headers.get('endpoint-load-metrics'),
+    'TEXT application_utilization=0.75, named_metrics.outstanding=3, named_metrics.capacity=4',
+  );
+
+  const client = await createBalancedClient(server!.wsdlUrl, { servers: [server!.url] });
+  t.after(() => client.close());
+  assert.equal(client.balancer.servers()[0]?.load, undefined, 'a WSDL fetch does not count');
+  const [answer] = await client.AddAsync({ a: 1, b: 2 });
+  assert.equal(Number(answer.result), 3);
+  assert.equal(client.balancer.servers()[0]?.load, 0.75);
+});
+
+test('adds no load header with `loadHeader: false`', async (t) => {
+  const http = createServer((_, response) => response.writeHead(200).end('ok'));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => http.close(resolve)));
+  const reporter = attachLoadReporter(http, { loadHeader: false });
+  t.after(() => reporter.close());
+  const response = await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/any`);
+  assert.equal(await response.text(), 'ok');
+  assert.equal(response.headers.get('endpoint-load-metrics'), null);
 });
