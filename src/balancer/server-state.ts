@@ -68,6 +68,8 @@ export class ServerState {
   loadReported = false;
   /** Slots the load is counted in, so that this client's own calls can be added in the same unit. */
   capacity = 1;
+  /** Whether the server said how many slots it has (else `capacity` is 1 for want of a figure). */
+  slotsKnown = false;
   /** This client's `inFlight` when the status was applied: the status' load already counts those. */
   inFlightAtStatus = 0;
   /**
@@ -94,12 +96,17 @@ export class ServerState {
   /** See {@link ServerView.cost}; computed at the clock's `now`. */
   get cost(): number {
     const clock = this.#clock;
-    const occupancy =
-      clock.now < this.loadExpiresAt
-        ? Math.max(0, this.load + (this.inFlight - this.inFlightAtStatus) / this.capacity)
-        : this.inFlight;
+    const loadFresh = clock.now < this.loadExpiresAt;
+    const occupancy = loadFresh
+      ? Math.max(0, this.load + (this.inFlight - this.inFlightAtStatus) / this.capacity)
+      : this.inFlight;
     const latency = this.#latency.sampled ? this.#latency.valueAt(clock.now) : clock.defaultLatencyMs;
-    const cost = (occupancy + 1) * latency;
+    // A server known to have a slot free starts the call at once: nothing to wait behind, so it costs
+    // its response time alone. Work-conserving, as a server-side queue is: a slow replica's free slot is
+    // used before calls queue on the fast ones, and no slot idles while calls wait.
+    const waiting =
+      loadFresh && this.slotsKnown && occupancy * this.capacity < this.capacity - 0.5 ? 0 : occupancy;
+    const cost = (waiting + 1) * latency;
     const warmingMs = clock.now - this.warmingSince;
     if (warmingMs >= clock.slowStartMs) return cost;
     // Slow start (as Envoy's): a server back in the pool looks dearer, less so as its window runs, so
@@ -127,6 +134,7 @@ export class ServerState {
     this.load = reported ? status.load : 0;
     this.loadReported = reported;
     this.capacity = reported ? (status.capacity ?? 1) : 1;
+    this.slotsKnown = reported && status.capacity !== null;
     this.inFlightAtStatus = reported ? this.inFlight : 0;
     this.loadExpiresAt = Number.POSITIVE_INFINITY;
   }
@@ -140,6 +148,7 @@ export class ServerState {
     this.load = load.utilization;
     this.loadReported = true;
     this.capacity = load.capacity ?? 1;
+    this.slotsKnown = load.capacity !== undefined;
     this.inFlightAtStatus = this.inFlight - 1;
     this.loadExpiresAt = expiresAt;
   }
@@ -150,6 +159,7 @@ export class ServerState {
     this.load = 0;
     this.loadReported = false;
     this.capacity = 1;
+    this.slotsKnown = false;
     this.inFlightAtStatus = 0;
     this.loadExpiresAt = Number.POSITIVE_INFINITY;
   }

@@ -93,16 +93,32 @@ describe('Balancer with monitor status', () => {
 
   test('occupancy is the monitor’s load plus this client’s calls started since, per slot (cost = occupancy + 1 before any latency sample)', () => {
     const { balancer, lease } = setup();
-    balancer.applyStatus(snapshot([{ url: 'http://a', load: 0.5, capacity: 4 }]));
+    // 6 requests outstanding over 4 slots: a call there waits.
+    balancer.applyStatus(snapshot([{ url: 'http://a', load: 1.5, capacity: 4 }]));
     const [a] = balancer.servers();
-    assert.equal(a?.cost, 1.5);
+    assert.equal(a?.cost, 2.5);
     const calls = [lease(), lease()];
-    assert.equal(balancer.servers()[0]?.cost, 2);
+    assert.equal(balancer.servers()[0]?.cost, 3);
 
-    balancer.applyStatus(snapshot([{ url: 'http://a', load: 0.75, capacity: 4 }]));
-    assert.equal(balancer.servers()[0]?.cost, 1.75, 'the new load already counts the calls in flight');
+    balancer.applyStatus(snapshot([{ url: 'http://a', load: 1.75, capacity: 4 }]));
+    assert.equal(balancer.servers()[0]?.cost, 2.75, 'the new load already counts the calls in flight');
     for (const call of calls) call.release();
-    assert.equal(balancer.servers()[0]?.cost, 1.25);
+    assert.equal(balancer.servers()[0]?.cost, 2.25);
+  });
+
+  test('a server known to have a slot free costs its response time alone, until its slots are taken', () => {
+    const { balancer, lease } = setup();
+    balancer.applyStatus(snapshot([{ url: 'http://a', load: 0.5, capacity: 4 }]));
+    assert.equal(balancer.servers()[0]?.cost, 1, '2 of 4 slots taken');
+    const third = lease();
+    assert.equal(balancer.servers()[0]?.cost, 1, '3 of 4 slots taken');
+    lease();
+    assert.equal(balancer.servers()[0]?.cost, 2, 'no slot free: the next call waits');
+    third.release();
+    assert.equal(balancer.servers()[0]?.cost, 1);
+    // Without a capacity the server's slots are unknown: every outstanding request counts.
+    balancer.applyStatus(snapshot([{ url: 'http://a', load: 0.5 }]));
+    assert.equal(balancer.servers()[0]?.cost, 1.5);
   });
 
   test('a load the status derived from probe latency is ignored: only its state counts', () => {

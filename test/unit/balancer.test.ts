@@ -199,6 +199,7 @@ describe('Balancer', () => {
       inFlight: 0,
       cost: 1,
       latencyMs: undefined,
+      load: undefined,
       state: 'up',
       status: undefined,
       downUntil: 0,
