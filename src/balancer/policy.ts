@@ -6,9 +6,10 @@ export interface ServerView {
   readonly inFlight: number;
   /**
    * The expected cost of one more call there, at the instant of this pick; lower is better:
-   * `(occupancy + 1) × latency`. Occupancy is the status source's `load` (requests per capacity slot)
-   * from its latest fresh status, corrected by the calls this client started or finished there since;
-   * without (fresh) status, this client's `inFlight`. Latency is this client's peak-sensitive moving
+   * `(occupancy + 1) × latency`. Occupancy is the server's own latest word on its load (requests per
+   * capacity slot, from a fresh status or a recent answer's `endpoint-load-metrics` header), corrected
+   * by the calls this client started or finished there since; without one, this client's `inFlight`.
+   * A server known to have a slot free costs `latency` alone (nothing waits there). Latency is this client's peak-sensitive moving
    * average of the server's response times (ms), decaying while the server gets no calls; the pool's
    * average before a first sample.
    */
