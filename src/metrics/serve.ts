@@ -4,7 +4,7 @@ import type { MetricFamily } from './families.js';
 
 /**
  * Answers a scrape: `GET` (or `HEAD`) with the families in Prometheus' text format, never cached;
- * any other method with 405.
+ * any other method with 405; 500 when the families cannot be read.
  */
 export function serveMetrics(
   request: IncomingMessage,
@@ -17,7 +17,14 @@ export function serveMetrics(
       .end('method not allowed\n');
     return;
   }
-  const body = Buffer.from(encodePrometheusText(families()));
+  let body: Buffer;
+  try {
+    body = Buffer.from(encodePrometheusText(families()));
+  } catch (error: unknown) {
+    // A failing application callback (a load reporter's `queued`) must not crash the server from a scrape.
+    response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${String(error)}\n`);
+    return;
+  }
   response.writeHead(200, {
     'Content-Type': prometheusContentType,
     'Content-Length': body.length,
