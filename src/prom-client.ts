@@ -1,7 +1,7 @@
 // `soap-balancer/prom-client`: puts soap-balancer's metrics into an application's own prom-client
 // registry. Kept out of the main entry so that only applications that use prom-client load this, and
 // it only needs prom-client's types: the registry is driven through its public `registerMetric`.
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 import { formatNumber } from './metrics/encode.js';
 import type { MetricFamily, MetricLabels, MetricsSource } from './metrics/families.js';
 
@@ -76,7 +76,7 @@ class FamilyInRegistry {
 
 /** Per registry: our families in it, by their full name, and the scrape they share. */
 const registered = new WeakMap<
-  Registry,
+  Registry<RegistryContentType>,
   { readonly byName: Map<string, FamilyInRegistry>; readonly cache: ScrapeCache }
 >();
 
@@ -89,7 +89,10 @@ const registered = new WeakMap<
  * @throws {TypeError} when `registry` or `source` is not one, or another metric of the registry has
  * one of the names (nothing is registered then).
  */
-export function registerSoapBalancerMetrics(registry: Registry, source: MetricsSource): () => void {
+export function registerSoapBalancerMetrics(
+  registry: Registry<RegistryContentType>,
+  source: MetricsSource,
+): () => void {
   if (typeof registry?.registerMetric !== 'function') {
     throw new TypeError('Expected `registry` to be a prom-client Registry');
   }
