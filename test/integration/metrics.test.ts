@@ -215,3 +215,19 @@ test('a load reporter serves its metrics at metricsPath, not counted as requests
   assert.equal(sampleValue(reporter.metrics(), 'soap_balancer_replica_requests_in_flight'), 0);
   assert.match(reporter.metricsText(), /^soap_balancer_replica_requests_queued 0$/m);
 });
+
+test('a scrape of a reporter whose queued() breaks answers 500, and the server goes on', async (t) => {
+  const server = createServer((_request, response) => response.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const reporter = attachLoadReporter(server, { metricsPath: '/metrics', queued: () => -1 });
+  t.after(() => reporter.close());
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const scrape = await fetch(`${base}/metrics`);
+  assert.equal(scrape.status, 500);
+  assert.match(await scrape.text(), /Expected `queued\(\)` to return an integer >= 0/);
+  assert.equal(await (await fetch(`${base}/work`)).text(), 'ok');
+});
