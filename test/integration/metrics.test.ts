@@ -6,6 +6,7 @@ import { type OpenMetricsContentType, Registry } from 'prom-client';
 import { createBalancedClient, createMonitor, encodePrometheusText } from '../../src/index.js';
 import { attachLoadReporter } from '../../src/load-report/reporter.js';
 import { registerSoapBalancerMetrics } from '../../src/prom-client.js';
+import { assertExitsByItself } from '../helpers/exits-by-itself.js';
 import { sampleValue } from '../helpers/metrics.js';
 import { fastProbing, waitFor } from '../helpers/monitor.js';
 import { firstEligible } from '../helpers/policies.js';
@@ -230,4 +231,13 @@ test('a scrape of a reporter whose queued() breaks answers 500, and the server g
   assert.equal(scrape.status, 500);
   assert.match(await scrape.text(), /Expected `queued\(\)` to return an integer >= 0/);
   assert.equal(await (await fetch(`${base}/work`)).text(), 'ok');
+});
+
+test('the metrics example prints the three parts and exits by itself', async () => {
+  const output = await assertExitsByItself(['examples/metrics.ts']);
+  assert.match(output, /^soap_balancer_replica_requests_served_total [1-9]\d*$/m);
+  assert.match(output, /^soap_balancer_monitor_servers\{state="up"\} 1$/m);
+  const answered =
+    /^soap_balancer_client_calls_total\{client="calculator",operation="Add",outcome="answered"\} 3$/gm;
+  assert.equal(output.match(answered)?.length, 2, 'from metricsText() and from the prom-client registry');
 });
