@@ -69,7 +69,8 @@ export class MonitorMetrics {
   /** A probe of server `id` ended. */
   probeEnded(id: string, ok: boolean, durationMs: number): void {
     this.#probeDuration.labels(id).observe(durationMs / 1000);
-    if (!ok) this.#probeFailures.labels(id).inc();
+    // Made at the first probe, failed or not: a series that starts at 0 lets `rate()` see the first failure.
+    this.#probeFailures.labels(id).inc(ok ? 0 : 1);
   }
 
   /** A round was completed. */

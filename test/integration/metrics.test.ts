@@ -166,6 +166,11 @@ test("the monitor serves /metrics with /status' token: probes, failures, rounds,
   const text = await response.text();
   assertPromtoolAccepts(text);
   assert.match(text, /^soap_balancer_monitor_probe_failures_total\{server="gone"\} [1-9]\d*$/m);
+  const healthy = calculators[0]!.url;
+  assert.match(
+    text,
+    new RegExp(`^soap_balancer_monitor_probe_failures_total\\{server="${healthy}"\\} 0$`, 'm'),
+  );
   assert.match(text, /^soap_balancer_monitor_servers\{state="down"\} 1$/m);
   assert.match(text, /^soap_balancer_monitor_servers\{state="up"\} 1$/m);
   assert.match(
