@@ -1,10 +1,9 @@
 import type { Balancer } from '../balancer/balancer.js';
 import type { MetricFamily, MetricLabels, ValueSample } from '../metrics/families.js';
 import { type Collectable, Counter, collectedGauge, Histogram } from '../metrics/instruments.js';
+import { serversByState } from '../metrics/servers-by-state.js';
 import type { AttemptResult, CallObserver, CallOutcome } from '../observe/call-trace.js';
 import type { CallMessage } from '../observe/channels.js';
-
-const serverStates = ['up', 'down', 'draining'] as const;
 
 /**
  * A balanced client's metrics (`soap_balancer_client_*`, every series labelled `client`): calls and
@@ -95,13 +94,7 @@ export class ClientMetrics implements CallObserver {
       collectedGauge(
         'soap_balancer_client_servers',
         'Servers in the pool, by state as this client sees it (up, down, draining).',
-        () => {
-          const all = servers();
-          return serverStates.map((state) => ({
-            labels: { client, state },
-            value: all.filter((server) => server.state === state).length,
-          }));
-        },
+        () => serversByState(servers(), constLabels),
       ),
       collectedGauge(
         'soap_balancer_client_server_in_flight',

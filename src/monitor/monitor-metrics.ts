@@ -6,9 +6,8 @@ import {
   collectedGauge,
   Histogram,
 } from '../metrics/instruments.js';
+import { serversByState } from '../metrics/servers-by-state.js';
 import type { ServerStatus } from '../status/schema.js';
-
-const serverStates = ['up', 'down', 'draining'] as const;
 
 /**
  * The monitor's metrics (`soap_balancer_monitor_*`), served at `/metrics` beside `/status`: probes
@@ -47,16 +46,8 @@ export class MonitorMetrics {
       this.#probeFailures,
       this.#roundsFamily,
       this.#roundDurationFamily,
-      collectedGauge(
-        'soap_balancer_monitor_servers',
-        'Servers watched, by state (up, down, draining).',
-        () => {
-          const all = statuses();
-          return serverStates.map((state) => ({
-            labels: { state },
-            value: all.filter((server) => server.state === state).length,
-          }));
-        },
+      collectedGauge('soap_balancer_monitor_servers', 'Servers watched, by state (up, down, draining).', () =>
+        serversByState(statuses(), {}),
       ),
       collectedGauge(
         'soap_balancer_monitor_server_load',
