@@ -1,5 +1,6 @@
 // The public API. Everything else (the Balancer class, the transport, the failover runner, the
-// operation tracker) is internal and may change in any release.
+// operation tracker) is internal and may change in any release. The prom-client adapter is the
+// `soap-balancer/prom-client` entry (src/prom-client.ts), so that this one never loads prom-client.
 
 export type {
   BalancerEvents,
@@ -38,6 +39,16 @@ export {
   loadScore,
   parseLoadReport,
 } from './load-report/schema.js';
+export { encodePrometheusText, prometheusContentType } from './metrics/encode.js';
+export type {
+  HistogramFamily,
+  HistogramSample,
+  MetricFamily,
+  MetricLabels,
+  MetricsSource,
+  ValueFamily,
+  ValueSample,
+} from './metrics/families.js';
 export type { MonitorEvents, ProbeErrorEvent } from './monitor/events.js';
 export type { ProbeAnswer, ProbeTransport } from './monitor/http-transport.js';
 export { createMonitor, type Monitor } from './monitor/monitor.js';

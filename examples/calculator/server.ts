@@ -24,6 +24,8 @@ export interface CalculatorServerOptions {
    * for a slot as `queued`. @default false
    */
   readonly loadReport?: boolean;
+  /** With `loadReport`, also serve the replica's Prometheus metrics at this path (e.g. `/metrics`). */
+  readonly metricsPath?: string;
   /**
    * Serve HTTPS with this key and certificate, and require a client certificate signed by `ca`.
    * Not supported together with `externalSchema`.
@@ -141,7 +143,8 @@ export async function startCalculatorServer(
   // Only now: node-soap replaced the server's request listeners when it called back.
   if (options.loadReport) {
     const capacity = options.capacity === undefined ? {} : { capacity: options.capacity };
-    loadReporter = attachLoadReporter(http, { ...capacity, queued: () => limiter.queued });
+    const metrics = options.metricsPath === undefined ? {} : { metricsPath: options.metricsPath };
+    loadReporter = attachLoadReporter(http, { ...capacity, ...metrics, queued: () => limiter.queued });
   }
   // Registered after node-soap's listener and the reporter's, so it sees every request, theirs included.
   http.on('request', ({ method = '', url = '', headers }: IncomingMessage) =>

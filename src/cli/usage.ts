@@ -37,7 +37,7 @@ Servers (at least one of):
 Status API:
   --port N              Port to listen on; 0 picks a free one (default ${defaultStatusListenOptions.port})
   --host H              Interface to listen on (default ${defaultStatusListenOptions.host})
-  --token T             Bearer token that /status requires. Better: set ${tokenVariable},
+  --token T             Bearer token that /status and /metrics require. Better: set ${tokenVariable},
                         which stays out of the process list
 
 Probing:

@@ -2,10 +2,13 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Balancer } from '../balancer/balancer.js';
 import type { BalancerEvents } from '../balancer/events.js';
 import type { ServerInfo } from '../balancer/server-state.js';
+import { encodePrometheusText } from '../metrics/encode.js';
+import type { MetricFamily } from '../metrics/families.js';
 import type { StatusSource } from '../status/source.js';
 import type { Attempts } from '../transport/attempts.js';
 import type { ServiceDocuments } from '../wsdl/documents.js';
 import type { RewrittenAddress } from '../wsdl/rewrite.js';
+import type { ClientMetrics } from './client-metrics.js';
 
 /** What a balanced client adds to a node-soap client, as `client.balancer`. */
 export class BalancedClientHandle {
@@ -14,6 +17,7 @@ export class BalancedClientHandle {
   readonly #documents: ServiceDocuments;
   readonly #agents: readonly HttpAgent[];
   readonly #statusSource: StatusSource | undefined;
+  readonly #metrics: ClientMetrics;
   #closed = false;
 
   /** @internal Made by {@link createBalancedClient}. */
@@ -23,12 +27,14 @@ export class BalancedClientHandle {
     documents: ServiceDocuments,
     agents: readonly HttpAgent[],
     statusSource: StatusSource | undefined,
+    metrics: ClientMetrics,
   ) {
     this.#balancer = balancer;
     this.#attempts = attempts;
     this.#documents = documents;
     this.#agents = agents;
     this.#statusSource = statusSource;
+    this.#metrics = metrics;
   }
 
   /** The WSDL as node-soap received it: every service address rewritten to the balancer's own. */
@@ -57,6 +63,20 @@ export class BalancedClientHandle {
   /** A snapshot of every server's state: in-flight calls, up or down, counters. */
   servers(): ServerInfo[] {
     return this.#balancer.servers();
+  }
+
+  /**
+   * This client's metrics now, as data (`soap_balancer_client_*`, each series labelled with the
+   * client's `name`): for {@link encodePrometheusText}, the `soap-balancer/prom-client` adapter, or any
+   * other metrics system. Always the same families; counters count from the client's creation.
+   */
+  metrics(): MetricFamily[] {
+    return this.#metrics.families();
+  }
+
+  /** {@link metrics} in Prometheus' text format, to serve at an application's `/metrics`. */
+  metricsText(): string {
+    return encodePrometheusText(this.#metrics.families());
   }
 
   /** Subscribes to a balancer event (see `BalancerEvents`). */

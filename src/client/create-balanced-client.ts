@@ -14,6 +14,7 @@ import { OperationTracker } from '../transport/operation-tracker.js';
 import { logicalPathUnder, pathAndQuery } from '../urls.js';
 import { ServiceDocuments } from '../wsdl/documents.js';
 import { BalancedClientHandle } from './balanced-client-handle.js';
+import { ClientMetrics } from './client-metrics.js';
 import { trackOperations } from './instrument-client.js';
 import { type BalancedClientOptions, type NormalizedOptions, normalizeOptions } from './options.js';
 
@@ -49,6 +50,7 @@ export async function createBalancedClient(
 ): Promise<BalancedSoapClient> {
   const config = normalizeOptions(wsdlUrl, options);
   const balancer = new Balancer(config);
+  const metrics = new ClientMetrics(config.name, balancer);
   const agents = config.soap.httpClient || config.soap.request ? [] : ownAgents();
   const statusSource: StatusSource | undefined =
     config.monitor && new MonitorStatusSource(config.monitor, balancer);
@@ -70,6 +72,7 @@ export async function createBalancedClient(
       maxAttempts: config.maxAttempts,
       timeoutMs: config.timeoutMs,
       beforeCall: statusSource && (() => statusSource.beforeCall()),
+      observer: metrics,
     }),
     fetches: new DocumentFetcher({
       balancer,
@@ -80,9 +83,10 @@ export async function createBalancedClient(
       // that every server gets its turn before the time is up.
       hedgeAfterMs: Math.max(1, Math.min(config.timeoutMs, config.fetchTimeoutMs / config.maxAttempts)),
       timeoutMs: config.timeoutMs,
+      observer: metrics,
     }),
   });
-  const handle = new BalancedClientHandle(balancer, attempts, documents, agents, statusSource);
+  const handle = new BalancedClientHandle(balancer, attempts, documents, agents, statusSource, metrics);
 
   let wsdlPath = pathAndQuery(config.wsdlUrl) ?? '/';
   try {

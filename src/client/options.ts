@@ -25,6 +25,13 @@ export interface BalancedClientOptions {
   /** Ask this monitor for the servers' status. */
   readonly monitor?: MonitorClientOptions;
   /**
+   * This client's name in its metrics: the `client` label of every `soap_balancer_client_*` series, so
+   * that several balanced clients in one process can be told apart. Give one when two clients use the
+   * same WSDL path.
+   * @default the WSDL URL's path, e.g. `'/calculator'`
+   */
+  readonly name?: string;
+  /**
    * Which servers learned from a status source (the monitor) may be sent calls, and so the
    * application's credentials and SOAP bodies. URL patterns (`scheme://host[:port][/path]`, where a
    * host label may be `*` and the port `*`: `'https://*.calc.internal:8443'`, `'http://10.0.0.*:*'`;
@@ -116,6 +123,7 @@ export const defaultOptions = {
 
 export interface NormalizedOptions {
   readonly wsdlUrl: string;
+  readonly name: string;
   readonly servers: readonly string[];
   readonly monitor: MonitorSourceSettings | undefined;
   readonly allow: AllowRule;
@@ -134,6 +142,7 @@ export interface NormalizedOptions {
 const knownOptions = new Set<string>([
   'servers',
   'monitor',
+  'name',
   'allow',
   'maxAttempts',
   'timeoutMs',
@@ -166,12 +175,13 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
       `Expected \`downBackoffMs\` (${downBackoffMs}) to be at most \`maxDownBackoffMs\` (${maxDownBackoffMs})`,
     );
   }
-  const wsdl = httpUrl('wsdlUrl', wsdlUrl).href;
+  const wsdl = httpUrl('wsdlUrl', wsdlUrl);
   return {
-    wsdlUrl: wsdl,
+    wsdlUrl: wsdl.href,
+    name: clientName(options.name ?? wsdl.pathname),
     servers,
     monitor,
-    allow: compileAllowRule(options.allow, [wsdl, ...servers]),
+    allow: compileAllowRule(options.allow, [wsdl.href, ...servers]),
     maxAttempts: integerAtLeast('maxAttempts', options.maxAttempts ?? defaultOptions.maxAttempts, 1),
     timeoutMs: timer(options, 'timeoutMs'),
     fetchTimeoutMs: timer(options, 'fetchTimeoutMs'),
@@ -183,6 +193,13 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
     maxDownBackoffMs,
     soap: soapOptions(options.soap),
   };
+}
+
+function clientName(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200) {
+    throw new TypeError(`Expected \`name\` to be a string of 1 to 200 characters, got ${describe(value)}`);
+  }
+  return value;
 }
 
 function serverList(value: unknown): string[] {

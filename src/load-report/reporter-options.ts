@@ -33,6 +33,13 @@ export interface LoadReporterOptions {
    */
   readonly loadHeader?: boolean;
   /**
+   * Also serve the replica's metrics (`soap_balancer_replica_*`, Prometheus' text format) at this
+   * path, e.g. `'/metrics'`; like the report's, its requests are not counted. `false`: not served
+   * (`reporter.metrics()` still gives them).
+   * @default false
+   */
+  readonly metricsPath?: string | false;
+  /**
    * The clock `uptimeMs` is measured with, in milliseconds; a seam for tests.
    * @default performance.now
    */
@@ -41,13 +48,14 @@ export interface LoadReporterOptions {
 
 export interface NormalizedReporterOptions {
   readonly path: string;
+  readonly metricsPath: string | false;
   readonly capacity: number | null;
   readonly queued: () => number;
   readonly loadHeader: boolean;
   readonly now: () => number;
 }
 
-const knownOptions = new Set<string>(['path', 'capacity', 'queued', 'loadHeader', 'now']);
+const knownOptions = new Set<string>(['path', 'metricsPath', 'capacity', 'queued', 'loadHeader', 'now']);
 
 /**
  * Validates and completes the options.
@@ -62,7 +70,8 @@ export function normalizeReporterOptions(options: unknown): NormalizedReporterOp
     if (!knownOptions.has(key)) throw new TypeError(`Unknown option \`${key}\``);
   }
   return {
-    path: reportPath(given.path ?? defaultLoadReportPath),
+    path: reportPath('path', given.path ?? defaultLoadReportPath),
+    metricsPath: metricsPath(given.metricsPath ?? false, given.path ?? defaultLoadReportPath),
     capacity: given.capacity == null ? null : capacity(given.capacity),
     queued: fn('queued', given.queued ?? (() => 0)),
     loadHeader: flag('loadHeader', given.loadHeader ?? true),
@@ -76,10 +85,18 @@ export function checkedQueued(value: unknown): number {
   throw new TypeError(`Expected \`queued()\` to return an integer >= 0, got ${describe(value)}`);
 }
 
-function reportPath(value: unknown): string {
+function metricsPath(value: unknown, loadPath: unknown): string | false {
+  if (value === false) return false;
+  const path = reportPath('metricsPath', value);
+  if (path === loadPath)
+    throw new TypeError(`Expected \`metricsPath\` to differ from \`path\`, got \`${path}\``);
+  return path;
+}
+
+function reportPath(name: string, value: unknown): string {
   if (typeof value !== 'string' || !/^\/[^?#\s]*$/.test(value)) {
     throw new TypeError(
-      `Expected \`path\` to be a URL path starting with \`/\`, without query or hash, got ${describe(value)}`,
+      `Expected \`${name}\` to be a URL path starting with \`/\`, without query or hash, got ${describe(value)}`,
     );
   }
   return value;

@@ -2,8 +2,12 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node
 import type { Server as HttpsServer } from 'node:https';
 import { Server as NetServer } from 'node:net';
 import { ErrorCode, SoapBalancerError } from '../errors.js';
+import { encodePrometheusText } from '../metrics/encode.js';
+import type { MetricFamily } from '../metrics/families.js';
+import { serveMetrics } from '../metrics/serve.js';
 import { sampleEventLoopDelay } from './event-loop-delay.js';
 import { formatLoadMetrics, loadMetricsHeader } from './orca.js';
+import { replicaMetricFamilies } from './replica-metrics.js';
 import { checkedQueued, type LoadReporterOptions, normalizeReporterOptions } from './reporter-options.js';
 import { type LoadReport, loadReportVersion } from './schema.js';
 
@@ -17,6 +21,14 @@ export interface LoadReporter {
    * @throws {TypeError} when the `queued` option returns something other than an integer >= 0.
    */
   report(): LoadReport;
+  /**
+   * The replica's metrics now (`soap_balancer_replica_*`), as data; what `metricsPath` serves. Unlike
+   * `report()`, leaves the event-loop-delay period alone.
+   * @throws {TypeError} when the `queued` option returns something other than an integer >= 0.
+   */
+  metrics(): MetricFamily[];
+  /** {@link metrics} in Prometheus' text format. */
+  metricsText(): string;
   /**
    * Puts the server's previous `'request'` listeners back where the reporter's listener was (listeners
    * added since stay) and stops sampling the event loop. Idempotent.
@@ -61,7 +73,7 @@ export function attachLoadReporter(
   options: LoadReporterOptions = {},
 ): LoadReporter {
   if (!(server instanceof NetServer)) throw new TypeError('Expected `server` to be an http or https server');
-  const { path, capacity, queued, loadHeader, now } = normalizeReporterOptions(options);
+  const { path, metricsPath, capacity, queued, loadHeader, now } = normalizeReporterOptions(options);
   if (attached.has(server)) {
     throw new SoapBalancerError(
       ErrorCode.ReporterAttached,
@@ -78,18 +90,22 @@ export function attachLoadReporter(
   let closed = false;
   let warnedDisplaced = false;
 
-  const report = (): LoadReport => {
+  /** The request counts as reported: HTTP requests in flight less those the application queues. */
+  const requests = (): { inFlight: number; queued: number } => {
     const waiting = checkedQueued(queued());
-    return {
-      version: loadReportVersion,
-      inFlight: Math.max(0, httpInFlight - waiting),
-      queued: waiting,
-      capacity,
-      served,
-      eventLoopDelayMs: eventLoopDelay.takeP99Ms(),
-      uptimeMs: Math.max(0, now() - startedAt),
-    };
+    return { inFlight: Math.max(0, httpInFlight - waiting), queued: waiting };
   };
+
+  const report = (): LoadReport => ({
+    version: loadReportVersion,
+    ...requests(),
+    capacity,
+    served,
+    eventLoopDelayMs: eventLoopDelay.takeP99Ms(),
+    uptimeMs: Math.max(0, now() - startedAt),
+  });
+
+  const metrics = (): MetricFamily[] => replicaMetricFamilies({ ...requests(), capacity, served });
 
   const forward: RequestListener = (request, response) => {
     // With the server as `this`, as the EventEmitter would have called them.
@@ -146,6 +162,10 @@ export function attachLoadReporter(
       serveReport(request, response);
       return;
     }
+    if (!closed && metricsPath !== false && pathOf(request.url) === metricsPath) {
+      serveMetrics(request, response, metrics);
+      return;
+    }
     if (!closed) {
       httpInFlight++;
       if (loadHeader) stampLoadOnHead(response);
@@ -160,6 +180,8 @@ export function attachLoadReporter(
 
   return {
     report,
+    metrics,
+    metricsText: () => encodePrometheusText(metrics()),
     close: () => {
       if (closed) return;
       closed = true;

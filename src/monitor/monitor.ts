@@ -1,9 +1,13 @@
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { ErrorCode, SoapBalancerError } from '../errors.js';
+import { encodePrometheusText } from '../metrics/encode.js';
+import type { MetricFamily } from '../metrics/families.js';
 import type { ServerStatus, StatusSnapshot } from '../status/schema.js';
 import { describe } from '../validate.js';
 import type { MonitorEvents } from './events.js';
 import { HttpProbeTransport, type ProbeTransport } from './http-transport.js';
+import { MonitorMetrics } from './monitor-metrics.js';
 import { type MonitorOptions, type NormalizedMonitorOptions, normalizeMonitorOptions } from './options.js';
 import { Prober } from './prober.js';
 import { type Member, ServerRegistry, statusOf } from './registry.js';
@@ -23,6 +27,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   readonly #registry: ServerRegistry;
   readonly #publisher: SnapshotPublisher;
   readonly #prober: Prober;
+  readonly #metrics: MonitorMetrics;
   /** The transport the monitor made, and so closes; `undefined` when one was given. */
   readonly #ownTransport: HttpProbeTransport | undefined;
   /** Membership changed since the last publication. */
@@ -44,6 +49,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     });
     this.#registry = new ServerRegistry(this.#options, this.#options.servers);
     this.#publisher = new SnapshotPublisher(now, this.#registry.statuses());
+    this.#metrics = new MonitorMetrics(() => this.#registry.statuses());
     const { intervalMs, jitter, random } = this.#options;
     this.#rounds = new RoundLoop(
       () => this.#runRound(),
@@ -75,6 +81,19 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   /** Every server's status as of its latest probe (possibly newer than the published snapshot). */
   servers(): ServerStatus[] {
     return this.#registry.statuses();
+  }
+
+  /**
+   * The monitor's metrics now, as data (`soap_balancer_monitor_*`): what `GET /metrics` serves, for
+   * `encodePrometheusText` or the `soap-balancer/prom-client` adapter. Always the same families.
+   */
+  metrics(): MetricFamily[] {
+    return this.#metrics.families();
+  }
+
+  /** {@link metrics} in Prometheus' text format. */
+  metricsText(): string {
+    return encodePrometheusText(this.#metrics.families());
   }
 
   /**
@@ -138,7 +157,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       throw new SoapBalancerError(ErrorCode.AlreadyListening, 'The monitor is already listening');
     }
     // Synchronous validation errors throw here, before any state changes.
-    this.#statusServer = listenStatus(options, this.#options.token, () => this.#published());
+    this.#statusServer = listenStatus(
+      options,
+      this.#options.token,
+      () => this.#published(),
+      () => this.#metrics.families(),
+    );
     // A failed listen (port taken) must not block a later attempt.
     this.#statusServer.catch(() => (this.#statusServer = undefined));
     const { url } = await this.#statusServer;
@@ -159,14 +183,19 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   async #runRound(): Promise<void> {
     const stopped = () => this.#closing !== undefined;
     const members = this.#registry.members();
+    const startedAt = performance.now();
     await forEachLimited(members, this.#options.concurrency, (member) => this.#probe(member), stopped);
-    if (!stopped()) this.#publish();
+    if (stopped()) return;
+    this.#metrics.roundEnded(performance.now() - startedAt);
+    this.#publish();
   }
 
   async #probe(member: Member): Promise<void> {
+    const startedAt = performance.now();
     const result = await this.#prober.probe(member.url, member.memory);
     // The monitor closed or the server was removed while the probe ran: its result concerns no one.
     if (this.#closing || !this.#registry.has(member)) return;
+    this.#metrics.probeEnded(member.id, result.ok, performance.now() - startedAt);
     const transition = member.health.record(result, this.#options.now());
     if (!result.ok)
       this.#safely(() => this.emit('probeError', { id: member.id, url: member.url, error: result.error }));

@@ -1,15 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { MetricFamily } from '../metrics/families.js';
+import { serveMetrics } from '../metrics/serve.js';
 import type { PublishedSnapshot } from './snapshot.js';
 
 export interface StatusServerOptions {
   readonly port: number;
   readonly host: string;
-  /** Bearer token `/status` requires; `undefined`: none. */
+  /** Bearer token `/status` and `/metrics` require; `undefined`: none. */
   readonly token: string | undefined;
   /** The snapshot to serve, asked at each request. */
   readonly snapshot: () => PublishedSnapshot;
+  /** The metric families `/metrics` serves, asked at each scrape. */
+  readonly metrics: () => readonly MetricFamily[];
 }
 
 /** A running status API. */
@@ -24,14 +28,16 @@ const allow = 'GET, HEAD';
 
 /**
  * Serves `GET /status` (the snapshot, with an ETag so that a poller whose copy is current gets a body-less
- * 304) and `GET /healthz` (the monitor itself is alive; never authenticated, for orchestrators).
+ * 304), `GET /metrics` (Prometheus' text format; it names every server, so it takes the same token as
+ * `/status`) and `GET /healthz` (the monitor itself is alive; never authenticated, for orchestrators).
  */
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const expected = options.token === undefined ? undefined : digest(options.token);
   // Requests are tiny: a client slower than this is broken or hostile, and must not hold a socket long.
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 10_000 }, (request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0];
-    if (path !== '/status' && path !== '/healthz') return end(response, 404, 'not found\n');
+    if (path !== '/status' && path !== '/healthz' && path !== '/metrics')
+      return end(response, 404, 'not found\n');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', allow);
       return end(response, 405, 'method not allowed\n');
@@ -41,6 +47,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       response.setHeader('WWW-Authenticate', 'Bearer realm="soap-balancer"');
       return end(response, 401, 'unauthorized\n');
     }
+    if (path === '/metrics') return serveMetrics(request, response, options.metrics);
     serveSnapshot(request, response, options.snapshot());
   });
   await new Promise<void>((resolve, reject) => {

@@ -9,8 +9,9 @@ export type CallOutcome = 'answered' | 'fault' | 'error' | `SOAPBAL_${string}`;
 /** How an attempt ended: answered, failed this way, or cancelled (`close()`, the caller, a hedge lost). */
 export type AttemptResult = 'answered' | 'cancelled' | FailureKind;
 
-/** Receives every call's and attempt's end, to count them (the client's metrics). */
+/** Receives every call's start and end and every attempt's end, to count them (the client's metrics). */
 export interface CallObserver {
+  callStarted(call: CallMessage): void;
   callEnded(call: CallMessage, outcome: CallOutcome, durationMs: number): void;
   attemptEnded(call: CallMessage, server: string, result: AttemptResult, durationMs: number): void;
 }
@@ -27,6 +28,7 @@ export class CallTrace {
   constructor(message: CallMessage, observer: CallObserver | undefined) {
     this.message = message;
     this.#observer = observer;
+    observer?.callStarted(message);
     if (channels.callStart.hasSubscribers) channels.callStart.publish({ call: message });
   }
 

@@ -24,3 +24,18 @@ test('the built package loads in plain Node and exposes its public API', async (
     name: 'TypeError',
   });
 });
+
+test('the prom-client adapter loads from its own entry, soap-balancer/prom-client', async () => {
+  const script = `
+    import { registerSoapBalancerMetrics } from 'soap-balancer/prom-client';
+    import { encodePrometheusText } from 'soap-balancer';
+    import { Registry } from 'prom-client';
+    const registry = new Registry();
+    const family = { name: 'demo_total', help: 'Demo.', type: 'counter', samples: [{ labels: {}, value: 2 }] };
+    registerSoapBalancerMetrics(registry, { metrics: () => [family] });
+    console.log(JSON.stringify({ registry: await registry.metrics(), encoded: encodePrometheusText([family]) }));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  const text = '# HELP demo_total Demo.\n# TYPE demo_total counter\ndemo_total 2\n';
+  assert.deepEqual(JSON.parse(stdout), { registry: text, encoded: text });
+});

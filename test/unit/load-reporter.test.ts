@@ -111,6 +111,28 @@ describe('attachLoadReporter: options', () => {
     throwsWith(() => attachLoadReporter(server, { path }), TypeError, /got `42` \(number\)$/);
   });
 
+  test('rejects a metricsPath that is not a plain absolute path, or is the report path', () => {
+    const { server } = serverWithListener();
+    for (const metricsPath of ['metrics', '', '/metrics?x=1']) {
+      throwsWith(
+        () => attachLoadReporter(server, { metricsPath }),
+        TypeError,
+        /^Expected `metricsPath` to be a URL path/,
+      );
+    }
+    const enabled = true as unknown as string;
+    throwsWith(
+      () => attachLoadReporter(server, { metricsPath: enabled }),
+      TypeError,
+      /got `true` \(boolean\)$/,
+    );
+    throwsWith(
+      () => attachLoadReporter(server, { path: '/load', metricsPath: '/load' }),
+      TypeError,
+      /^Expected `metricsPath` to differ from `path`, got `\/load`$/,
+    );
+  });
+
   test('rejects a queued or now that is not a function, and unknown options', () => {
     const { server } = serverWithListener();
     const queued = 3 as unknown as () => number;

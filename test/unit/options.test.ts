@@ -33,6 +33,7 @@ describe('normalizeOptions: defaults', () => {
     assert.ok(options.policy instanceof LeastBusyPolicy);
     assert.equal(options.policy.name, 'least-busy');
     assert.deepEqual(options.soap, {});
+    assert.equal(options.name, new URL(wsdlUrl).pathname);
     assert.equal(options.isIdempotent('Add'), false);
     assert.equal(options.isIdempotent(undefined), false);
   });
@@ -165,6 +166,16 @@ describe('normalizeOptions: invalid options', () => {
     );
     throwsWith(() => normalizeOptions('file:///x.wsdl', { servers }), TypeError, /`wsdlUrl`/);
     throwsWith(() => normalizeOptions(undefined, { servers }), TypeError, /`wsdlUrl`.*`undefined`/);
+  });
+
+  test('name (the client label of the metrics) must be a string of 1 to 200 characters', () => {
+    assert.equal(normalizeOptions(wsdlUrl, { servers, name: 'billing' }).name, 'billing');
+    for (const name of ['', 'x'.repeat(201), 42]) {
+      assert.throws(() => normalizeOptions(wsdlUrl, { servers, name }), {
+        name: 'TypeError',
+        message: /^Expected `name` to be a string of 1 to 200 characters, got /,
+      });
+    }
   });
 
   test('maxAttempts 0 is a RangeError naming the option and value', () => {
