@@ -32,6 +32,12 @@ export {
   SoapBalancerError,
   type SoapBalancerErrorDetails,
 } from './errors.js';
+export type {
+  AttemptEndMessage,
+  AttemptStartMessage,
+  CallEndMessage,
+  CallMessage,
+} from './observe/channels.js';
 export { attachLoadReporter, type LoadReporter, type LoadReporterOptions } from './load-report/reporter.js';
 export {
   defaultLoadReportPath,
