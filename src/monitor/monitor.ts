@@ -3,6 +3,7 @@ import { ErrorCode, SoapBalancerError } from '../errors.js';
 import type { ServerStatus, StatusSnapshot } from '../status/schema.js';
 import { describe } from '../validate.js';
 import type { MonitorEvents } from './events.js';
+import { type MonitorHistory, RoundHistory } from './history.js';
 import { HttpProbeTransport, type ProbeTransport } from './http-transport.js';
 import { type MonitorOptions, type NormalizedMonitorOptions, normalizeMonitorOptions } from './options.js';
 import { Prober } from './prober.js';
@@ -23,6 +24,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   readonly #registry: ServerRegistry;
   readonly #publisher: SnapshotPublisher;
   readonly #prober: Prober;
+  readonly #history: RoundHistory;
   /** The transport the monitor made, and so closes; `undefined` when one was given. */
   readonly #ownTransport: HttpProbeTransport | undefined;
   /** Membership changed since the last publication. */
@@ -43,7 +45,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       transport: (transport ?? this.#ownTransport) as ProbeTransport,
     });
     this.#registry = new ServerRegistry(this.#options, this.#options.servers);
-    this.#publisher = new SnapshotPublisher(now, this.#registry.statuses());
+    this.#publisher = new SnapshotPublisher(now, this.#registry.statuses(), this.#options.etagLoadThreshold);
+    this.#history = new RoundHistory(this.#options.historyRounds);
     const { intervalMs, jitter, random } = this.#options;
     this.#rounds = new RoundLoop(
       () => this.#runRound(),
@@ -75,6 +78,14 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   /** Every server's status as of its latest probe (possibly newer than the published snapshot). */
   servers(): ServerStatus[] {
     return this.#registry.statuses();
+  }
+
+  /**
+   * The last `historyRounds` rounds of every watched server (state, load, in-flight, calls finished,
+   * latency), oldest first: what the dashboard charts.
+   */
+  history(): MonitorHistory {
+    return { intervalMs: this.#options.intervalMs, servers: this.#history.read() };
   }
 
   /**
@@ -138,7 +149,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       throw new SoapBalancerError(ErrorCode.AlreadyListening, 'The monitor is already listening');
     }
     // Synchronous validation errors throw here, before any state changes.
-    this.#statusServer = listenStatus(options, this.#options.token, () => this.#published());
+    this.#statusServer = listenStatus(
+      options,
+      this.#options.token,
+      () => this.#published(),
+      () => this.history(),
+    );
     // A failed listen (port taken) must not block a later attempt.
     this.#statusServer.catch(() => (this.#statusServer = undefined));
     const { url } = await this.#statusServer;
@@ -160,7 +176,9 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const stopped = () => this.#closing !== undefined;
     const members = this.#registry.members();
     await forEachLimited(members, this.#options.concurrency, (member) => this.#probe(member), stopped);
-    if (!stopped()) this.#publish();
+    if (stopped()) return;
+    this.#publish();
+    this.#history.record(this.#registry.statuses(), this.#options.now());
   }
 
   async #probe(member: Member): Promise<void> {

@@ -1,4 +1,5 @@
 import { describe, integerAtLeast, isPlainObject } from '../validate.js';
+import type { MonitorHistory } from './history.js';
 import type { PublishedSnapshot } from './snapshot.js';
 import { type StatusServer, startStatusServer } from './status-server.js';
 
@@ -31,6 +32,7 @@ export function listenStatus(
   options: unknown,
   token: string | undefined,
   snapshot: () => PublishedSnapshot,
+  history: () => MonitorHistory,
 ): Promise<StatusServer> {
   if (!isPlainObject(options))
     throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
@@ -44,5 +46,5 @@ export function listenStatus(
   if (typeof host !== 'string' || host.length === 0) {
     throw new TypeError(`Expected \`host\` to be a non-empty string, got ${describe(host)}`);
   }
-  return startStatusServer({ port, host, token, snapshot });
+  return startStatusServer({ port, host, token, snapshot, history });
 }
