@@ -39,6 +39,7 @@ export {
   parseLoadReport,
 } from './load-report/schema.js';
 export type { MonitorEvents, ProbeErrorEvent } from './monitor/events.js';
+export type { MonitorHistory, ServerHistory } from './monitor/history.js';
 export type { ProbeAnswer, ProbeTransport } from './monitor/http-transport.js';
 export { createMonitor, type Monitor } from './monitor/monitor.js';
 export {

@@ -11,7 +11,7 @@ export interface ServerHistory {
   readonly inFlight: (number | null)[];
   /**
    * Calls the server finished since the previous round, from its report's `served` counter; `null`
-   * without a report, on the first round, and when the counter went back (the replica restarted).
+   * without a report, on the first round, while down, and when the counter went back (a restart).
    */
   readonly calls: (number | null)[];
   readonly latencyMs: (number | null)[];
@@ -59,8 +59,8 @@ class ServerRing {
     this.#state[slot] = states.indexOf(status.state);
     this.#load[slot] = status.load;
     this.#inFlight[slot] = status.inFlight ?? Number.NaN;
-    this.#calls[slot] =
-      served !== null && previous !== null && served >= previous ? served - previous : Number.NaN;
+    const counted = status.state !== 'down' && served !== null && previous !== null && served >= previous;
+    this.#calls[slot] = counted ? served - previous : Number.NaN;
     this.#latencyMs[slot] = status.latencyMs ?? Number.NaN;
     // A down server keeps its last report: its counter is compared again once it answers.
     if (status.state !== 'down') this.#lastServed = served;

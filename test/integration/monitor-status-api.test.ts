@@ -174,6 +174,16 @@ test('with a token, /status requires it as a bearer token; /healthz does not', a
   assert.equal((await call(url, { headers: { Authorization: 'bearer  s3cret-token' } })).status, 200);
   const health = await call(url.replace('/status', '/healthz'));
   assert.deepEqual([health.status, health.body], [200, 'ok']);
+
+  const data = url.replace('/status', '/dashboard/data');
+  assert.equal((await call(data)).status, 401, "the dashboard's data needs the token too");
+  const authorized = await call(data, { headers: { Authorization: 'Bearer s3cret-token' } });
+  assert.equal(authorized.status, 200);
+  assert.deepEqual(JSON.parse(authorized.body).servers, []);
+  const page = await call(url.replace('/status', '/'));
+  assert.equal(page.status, 200, 'the page itself holds no data');
+  assert.match(String(page.headers['content-security-policy']), /^default-src 'none'; script-src 'self'/);
+  assert.doesNotMatch(page.body, /<script>|<style>|https?:\/\//, 'nothing inline, nothing from elsewhere');
 });
 
 test('other methods get 405 with Allow, other paths 404; HEAD is served without body', async (t) => {
