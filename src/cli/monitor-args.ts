@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type MonitorOptions, normalizeMonitorOptions } from '../monitor/options.js';
 import { type MonitoredServerEntry, normalizeServerEntry } from '../monitor/server-entry.js';
 import { defaultStatusListenOptions } from '../monitor/status-listen.js';
+import { type LogFormat, logFormats } from './log-lines.js';
 import { tokenVariable, UsageError } from './usage.js';
 
 /** `soap-balancer monitor …`, parsed and checked. */
@@ -10,6 +11,7 @@ export interface MonitorCommand {
   readonly serversFile: string | undefined;
   readonly port: number;
   readonly host: string;
+  readonly logFormat: LogFormat;
   /** Every monitor option but `servers`. */
   readonly options: Omit<MonitorOptions, 'servers'>;
 }
@@ -32,6 +34,7 @@ const flags = {
   'health-path': { type: 'string' },
   'load-path': { type: 'string' },
   'no-load-path': { type: 'boolean' },
+  'log-format': { type: 'string' },
   ...Object.fromEntries(Object.keys(integerFlags).map((flag) => [flag, { type: 'string' }])),
 } as const;
 
@@ -82,6 +85,10 @@ export function parseMonitorArgs(args: readonly string[], env: NodeJS.ProcessEnv
   const port = values.port === undefined ? defaultStatusListenOptions.port : integer('port', values.port);
   if (port > 65_535) throw new UsageError(`\`--port\` must be at most 65535, got \`${port}\``);
   if (values.host === '') throw new UsageError('`--host` must not be empty');
+  const logFormat = (values['log-format'] ?? 'text') as LogFormat;
+  if (!logFormats.includes(logFormat)) {
+    throw new UsageError(`\`--log-format\` must be ${logFormats.join(' or ')}, got \`${logFormat}\``);
+  }
   // Last, so that a typo in another flag is what gets reported.
   if (servers.length === 0 && values['servers-file'] === undefined) {
     throw new UsageError('Give the servers to watch with `--server URL` or `--servers-file FILE`');
@@ -91,6 +98,7 @@ export function parseMonitorArgs(args: readonly string[], env: NodeJS.ProcessEnv
     serversFile: values['servers-file'],
     port,
     host: values.host ?? defaultStatusListenOptions.host,
+    logFormat,
     options: options as Omit<MonitorOptions, 'servers'>,
   };
 }

@@ -50,8 +50,13 @@ Probing:
   --fall N              Failed probes in a row that take a server down (default ${d.fall})
   --concurrency N       Most probes in flight at once (default ${d.concurrency})
 
+Logging (standard error, one line per event):
+  --log-format F        text: "<ISO time> <LEVEL> <message>" (default); json: one JSON object a line,
+                        {"time","level","msg",...} with fields such as server, url, state, code
+
   -h, --help            Show this help
 
 Prints "soap-balancer monitor listening on <url>" once the first round is done and /status is
-served; stops on SIGINT or SIGTERM (exit code 0). Bad arguments exit with code 2.
+served (the dashboard is at the same address, path /); stops on SIGINT or SIGTERM (exit code 0).
+Bad arguments exit with code 2.
 `;
