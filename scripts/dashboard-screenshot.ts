@@ -12,11 +12,15 @@ const output = new URL('../docs/dashboard.png', import.meta.url);
 const runMs = 40_000;
 const stopReplicaAfterMs = 24_000;
 
-const replicas = await Promise.all(
-  [100, 20, 20, 20].map((delayMs, index) =>
-    startCalculatorServer({ name: `replica-${index + 1}`, delayMs, capacity: 4, loadReport: true }),
-  ),
-);
+const replica = (name: string, delayMs: number) =>
+  startCalculatorServer({ name, delayMs, capacity: 4, loadReport: true });
+const [slow, first, victim, last] = await Promise.all([
+  replica('replica-1', 100),
+  replica('replica-2', 20),
+  replica('replica-3', 20),
+  replica('replica-4', 20),
+]);
+const replicas = [slow, first, victim, last];
 const monitor = createMonitor({
   servers: replicas.map((replica) => ({ url: replica.url, id: replica.name })),
   intervalMs: 500,
@@ -27,7 +31,7 @@ const chromium = await launchChromium();
 try {
   await monitor.start();
   const { url } = await monitor.listen({ port: 0 });
-  const client = await createBalancedClient(replicas[1]!.wsdlUrl, {
+  const client = await createBalancedClient(first.wsdlUrl, {
     monitor: { url, ttlMs: 200 },
     allow: ['http://127.0.0.1:*'],
     idempotent: ['Add'],
@@ -39,7 +43,7 @@ try {
   const callers = Array.from({ length: 12 }, caller);
   console.log(`dashboard at ${new URL('/', url).href}; calling for ${runMs / 1000} s…`);
   await new Promise((resolve) => setTimeout(resolve, stopReplicaAfterMs));
-  await replicas[2]!.close();
+  await victim.close();
   await new Promise((resolve) => setTimeout(resolve, runMs - stopReplicaAfterMs));
 
   // Taken while the calls still run, so that the charts end on live figures.

@@ -15,10 +15,11 @@ export const tokenVariable = 'SOAP_BALANCER_MONITOR_TOKEN';
 export const mainUsage = `Usage: soap-balancer <command> [options]
 
 Commands:
-  monitor        Probe SOAP replicas and serve their status at GET /status
+  monitor        Probe SOAP replicas and serve their status at GET /status (dashboard at /)
+  status         Show a monitor's pool as a table (--watch: redraw until Ctrl-C)
 
 Options:
-  -h, --help     Show this help (soap-balancer monitor --help: the monitor's options)
+  -h, --help     Show this help (soap-balancer <command> --help: the command's options)
   -v, --version  Print the version
 `;
 

@@ -1,40 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseStatusSnapshot, type StatusSnapshot } from '../../src/status/schema.js';
+import { runCli } from '../helpers/cli.js';
 import { loadReport, sendJson, waitFor } from '../helpers/monitor.js';
 import { refusedUrl, startPlainServer } from '../helpers/servers.js';
-
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-interface Cli {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Runs the CLI as a real child process, killed when the test ends if still running. */
-function runCli(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
-    env: { ...process.env, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
 
 /** The messages of the CLI's text log lines (`<ISO time> <LEVEL> <message>`), checked to be such lines. */
 function messages(log: string): string[] {
