@@ -35,6 +35,7 @@ const flags = {
   'load-path': { type: 'string' },
   'no-load-path': { type: 'boolean' },
   'log-format': { type: 'string' },
+  'etag-load-threshold': { type: 'string' },
   ...Object.fromEntries(Object.keys(integerFlags).map((flag) => [flag, { type: 'string' }])),
 } as const;
 
@@ -44,6 +45,7 @@ const flagOf: Record<string, string> = {
   healthPath: 'health-path',
   loadPath: 'load-path',
   token: 'token',
+  etagLoadThreshold: 'etag-load-threshold',
 };
 
 /** True when the arguments ask for help (then nothing else is checked). */
@@ -68,6 +70,12 @@ export function parseMonitorArgs(args: readonly string[], env: NodeJS.ProcessEnv
   if (values['health-path'] !== undefined) options.healthPath = values['health-path'];
   if (values['load-path'] !== undefined) options.loadPath = values['load-path'];
   if (values['no-load-path']) options.loadPath = false;
+  const threshold = values['etag-load-threshold'];
+  if (threshold !== undefined) {
+    if (!/^\d{1,6}(\.\d{1,6})?$/.test(threshold))
+      throw new UsageError(`\`--etag-load-threshold\` expects a number such as 0.1, got \`${threshold}\``);
+    options.etagLoadThreshold = Number(threshold);
+  }
   const token = values.token ?? (env[tokenVariable] || undefined);
   if (token !== undefined) options.token = token;
   try {

@@ -40,6 +40,10 @@ Status API:
   --host H              Interface to listen on (default ${defaultStatusListenOptions.host})
   --token T             Bearer token that /status requires. Better: set ${tokenVariable},
                         which stays out of the process list
+  --etag-load-threshold X
+                        How far a server's load must move for /status to get a new ETag; below
+                        it, pollers get 304 (a state or membership change always counts)
+                        (default ${d.etagLoadThreshold})
 
 Probing:
   --interval-ms N       Time between probe rounds (default ${d.intervalMs})

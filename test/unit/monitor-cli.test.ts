@@ -132,6 +132,8 @@ describe('parseMonitorArgs', () => {
         'flag-token',
         '--log-format',
         'json',
+        '--etag-load-threshold',
+        '0.25',
       ],
       { SOAP_BALANCER_MONITOR_TOKEN: 'env-token' },
     );
@@ -153,6 +155,7 @@ describe('parseMonitorArgs', () => {
         healthPath: '/calculator?wsdl',
         loadPath: '/load',
         token: 'flag-token',
+        etagLoadThreshold: 0.25,
       },
     });
   });
@@ -172,6 +175,14 @@ describe('parseMonitorArgs', () => {
   const invalid: [string[], RegExp][] = [
     [[], /--server URL` or `--servers-file FILE/],
     [['--server', 'http://a:1', '--log-format', 'xml'], /`--log-format` must be text or json, got `xml`/],
+    [
+      ['--server', 'http://a:1', '--etag-load-threshold', '-1'],
+      /'--etag-load-threshold' argument is ambiguous/,
+    ],
+    [
+      ['--server', 'http://a:1', '--etag-load-threshold=1e3'],
+      /`--etag-load-threshold` expects a number such as 0.1, got `1e3`/,
+    ],
     [['--server', 'http://a:1', '--port', '-1'], /'--port' argument is ambiguous/],
     [['--server', 'http://a:1', '--port=-1'], /`--port` expects a whole number, got `-1`/],
     [['--server', 'http://a:1', '--port', '70000'], /`--port` must be at most 65535/],
