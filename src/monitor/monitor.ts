@@ -166,9 +166,9 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return this.#publisher.current;
   }
 
-  #publish(): void {
+  #publish(statuses = this.#registry.statuses()): void {
     this.#changed = false;
-    this.#publisher.publish(this.#registry.statuses());
+    this.#publisher.publish(statuses);
   }
 
   /** Probes every server (`concurrency` at a time), then publishes what the round saw. */
@@ -177,8 +177,9 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const members = this.#registry.members();
     await forEachLimited(members, this.#options.concurrency, (member) => this.#probe(member), stopped);
     if (stopped()) return;
-    this.#publish();
-    this.#history.record(this.#registry.statuses(), this.#options.now());
+    const statuses = this.#registry.statuses();
+    this.#publish(statuses);
+    this.#history.record(statuses, this.#options.now());
   }
 
   async #probe(member: Member): Promise<void> {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { browserFor } from '../helpers/browser.js';
-import { fastProbing, monitorFor } from '../helpers/monitor.js';
+import { monitorFor, patientProbing } from '../helpers/monitor.js';
 import { startCalculators } from '../helpers/servers.js';
 
 test('the dashboard shows every server, charts them, and updates by itself when one dies', async (t) => {
   const servers = await startCalculators(t, 3, { loadReport: true, capacity: 4 });
   const monitor = monitorFor(t, {
     servers: servers.map((s) => ({ url: s.url, id: s.name })),
-    ...fastProbing,
+    ...patientProbing,
     fall: 1,
   });
   await monitor.start();

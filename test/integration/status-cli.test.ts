@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { fastProbing, loadReport, monitorFor, sendJson, waitFor } from '../helpers/monitor.js';
+import { loadReport, monitorFor, patientProbing, sendJson, waitFor } from '../helpers/monitor.js';
 import { refusedUrl, startPlainServer } from '../helpers/servers.js';
 
 async function pool(t: Parameters<typeof startPlainServer>[0], token?: string) {
@@ -14,7 +14,7 @@ async function pool(t: Parameters<typeof startPlainServer>[0], token?: string) {
       { url: busy.url, id: 'busy' },
       { url: refused, id: 'gone' },
     ],
-    ...fastProbing,
+    ...patientProbing,
     ...(token === undefined ? {} : { token }),
   });
   await monitor.start();
