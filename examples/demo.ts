@@ -31,13 +31,10 @@ try {
     console.log(`  ${replica.name}  ${replica.url}  pid ${replica.process.pid}  ${speed}`);
   }
 
-  const monitor = await startMonitorProcess(
-    replicas.map((replica) => replica.url),
-    [
-      ...['--interval-ms', '200', '--timeout-ms', '200', '--health-path', '/calculator?wsdl'],
-      ...['--rise', '1', '--fall', '1'],
-    ],
-  );
+  const monitor = await startMonitorProcess(replicas, [
+    ...['--interval-ms', '200', '--timeout-ms', '200', '--health-path', '/calculator?wsdl'],
+    ...['--rise', '1', '--fall', '1'],
+  ]);
   console.log(`Monitor (soap-balancer monitor), pid ${monitor.process.pid}: ${monitor.url}`);
   console.log(`Dashboard: ${new URL('/', monitor.url).href}  (open it in a browser)`);
 

@@ -2,10 +2,14 @@
 // killing one is a real SIGKILL. Everything started here is killed by `stopAll()` (and when the demo
 // exits). Each child's standard error is shown with its name in front, e.g. `[monitor] …`.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const started = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 process.on('exit', () => stopAll());
 
 /**
@@ -50,12 +54,19 @@ export async function startReplica(name: string, delayMs: number, capacity: numb
   return { ...(JSON.parse(line) as Omit<ReplicaProcess, 'process'>), process: child };
 }
 
-/** The monitor, through its CLI (`soap-balancer monitor`), watching `servers`; resolves with its /status URL. */
+/**
+ * The monitor, through its CLI (`soap-balancer monitor`), watching `servers` under their names (given
+ * in a servers file, so that its log and dashboard say `replica-2`); resolves with its /status URL.
+ */
 export async function startMonitorProcess(
-  servers: readonly string[],
+  servers: readonly { readonly url: string; readonly name: string }[],
   flags: readonly string[],
 ): Promise<{ url: string; process: ChildProcess }> {
-  const args = ['monitor', ...servers.flatMap((url) => ['--server', url]), '--port', '0', ...flags];
+  const dir = mkdtempSync(join(tmpdir(), 'soap-balancer-demo-'));
+  tempDirs.add(dir);
+  const file = join(dir, 'servers.txt');
+  writeFileSync(file, servers.map((server) => `${server.url} id=${server.name}\n`).join(''));
+  const args = ['monitor', '--servers-file', file, '--port', '0', ...flags];
   const { child, line } = await startProcess('monitor', '../src/cli/main.ts', args);
   const url = /listening on (\S+)/.exec(line)?.[1];
   if (url === undefined) throw new Error(`unexpected monitor output: ${line}`);
@@ -63,6 +74,9 @@ export async function startMonitorProcess(
 }
 
 export function stopAll(): void {
-  for (const child of started)
+  for (const child of started) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
 }
