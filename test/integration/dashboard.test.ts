@@ -69,3 +69,36 @@ test('the dashboard shows every server, charts them, and updates by itself when 
   );
   assert.ok(requested.includes(`${origin}/dashboard/data`), 'it polls its data');
 });
+
+test('with a token, the page opens but shows figures only with #token=… in its URL, sent as a bearer token', async (t) => {
+  const servers = await startCalculators(t, 1, { loadReport: true });
+  const monitor = monitorFor(t, {
+    servers: servers.map((s) => ({ url: s.url, id: s.name })),
+    token: 'dash-token',
+    ...patientProbing,
+  });
+  await monitor.start();
+  const { url } = await monitor.listen({ port: 0 });
+  const origin = new URL(url).origin;
+  const browser = await browserFor(t);
+
+  const without = await browser.newPage();
+  await without.goto(`${origin}/`);
+  await without.waitForSelector('#problem:not([hidden])', { timeout: 10_000 });
+  assert.match(String(await without.$eval('#problem', (node) => node.textContent)), /#token=/);
+  assert.equal(await without.$$eval('#servers tbody tr', (rows) => rows.length), 0);
+
+  const withToken = await browser.newPage();
+  const sent: (string | undefined)[] = [];
+  withToken.on('request', (request) => {
+    if (request.url() === `${origin}/dashboard/data`) sent.push(request.headers().authorization);
+  });
+  await withToken.goto(`${origin}/#token=dash-token`);
+  await withToken.waitForSelector(`#servers tr[data-id="${servers[0]!.name}"][data-state="up"]`, {
+    timeout: 10_000,
+  });
+  assert.equal(sent[0], 'Bearer dash-token');
+  assert.ok(
+    !(await withToken.$$eval('#problem', (nodes) => nodes.some((node) => !node.hasAttribute('hidden')))),
+  );
+});

@@ -19,7 +19,7 @@ async function pool(t: Parameters<typeof startPlainServer>[0], token?: string) {
   });
   await monitor.start();
   const { url } = await monitor.listen({ port: 0 });
-  return { url, base: url.replace(/\/status$/, ''), busy, refused };
+  return { url, base: url.replace(/\/status$/, ''), busy, refused, monitor };
 }
 
 test('status prints the pool as a table, from the monitor base URL or its /status URL', async (t) => {
@@ -50,15 +50,19 @@ test('status prints the pool as a table, from the monitor base URL or its /statu
   }
 });
 
-test('status --watch redraws until Ctrl-C, then exits 0', async (t) => {
-  const { base } = await pool(t);
+test('status --watch redraws until Ctrl-C, says when the monitor stops answering, then exits 0', async (t) => {
+  const { base, monitor } = await pool(t);
   const cli = runCli(t, ['status', '--monitor', base, '--watch', '--interval-ms', '50']);
-  const frames = () =>
-    cli
-      .stdout()
-      .split('\x1b[H\x1b[2J')
-      .filter((frame) => frame.includes('busy'));
-  await waitFor(() => frames().length >= 3, 'three frames', 30_000);
+  const frames = () => cli.stdout().split('\x1b[H\x1b[2J').slice(1);
+  await waitFor(() => frames().filter((frame) => frame.includes('busy')).length >= 3, 'three frames', 30_000);
+
+  await monitor.close();
+  const notUpdated = await waitFor(
+    () => frames().find((frame) => frame.includes('not updated')),
+    'a frame saying the monitor is not answering',
+    30_000,
+  );
+  assert.match(notUpdated, /cannot reach the monitor at .*ECONNREFUSED/);
   cli.child.kill('SIGINT');
   assert.deepEqual(await cli.exited, { code: 0, signal: null }, cli.stderr());
 });
