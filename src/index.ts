@@ -32,12 +32,6 @@ export {
   SoapBalancerError,
   type SoapBalancerErrorDetails,
 } from './errors.js';
-export type {
-  AttemptEndMessage,
-  AttemptStartMessage,
-  CallEndMessage,
-  CallMessage,
-} from './observe/channels.js';
 export { attachLoadReporter, type LoadReporter, type LoadReporterOptions } from './load-report/reporter.js';
 export {
   defaultLoadReportPath,
@@ -56,6 +50,7 @@ export type {
   ValueSample,
 } from './metrics/families.js';
 export type { MonitorEvents, ProbeErrorEvent } from './monitor/events.js';
+export type { MonitorHistory, ServerHistory } from './monitor/history.js';
 export type { ProbeAnswer, ProbeTransport } from './monitor/http-transport.js';
 export { createMonitor, type Monitor } from './monitor/monitor.js';
 export {
@@ -64,6 +59,12 @@ export {
 } from './monitor/options.js';
 export type { MonitoredServerInput, MonitoredServerOptions } from './monitor/server-entry.js';
 export type { StatusListenOptions } from './monitor/status-listen.js';
+export type {
+  AttemptEndMessage,
+  AttemptStartMessage,
+  CallEndMessage,
+  CallMessage,
+} from './observe/channels.js';
 export {
   InvalidStatusError,
   type LoadSource,

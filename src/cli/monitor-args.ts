@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type MonitorOptions, normalizeMonitorOptions } from '../monitor/options.js';
 import { type MonitoredServerEntry, normalizeServerEntry } from '../monitor/server-entry.js';
 import { defaultStatusListenOptions } from '../monitor/status-listen.js';
+import { type LogFormat, logFormats } from './log-lines.js';
 import { tokenVariable, UsageError } from './usage.js';
 
 /** `soap-balancer monitor …`, parsed and checked. */
@@ -10,6 +11,7 @@ export interface MonitorCommand {
   readonly serversFile: string | undefined;
   readonly port: number;
   readonly host: string;
+  readonly logFormat: LogFormat;
   /** Every monitor option but `servers`. */
   readonly options: Omit<MonitorOptions, 'servers'>;
 }
@@ -32,6 +34,8 @@ const flags = {
   'health-path': { type: 'string' },
   'load-path': { type: 'string' },
   'no-load-path': { type: 'boolean' },
+  'log-format': { type: 'string' },
+  'etag-load-threshold': { type: 'string' },
   ...Object.fromEntries(Object.keys(integerFlags).map((flag) => [flag, { type: 'string' }])),
 } as const;
 
@@ -41,6 +45,7 @@ const flagOf: Record<string, string> = {
   healthPath: 'health-path',
   loadPath: 'load-path',
   token: 'token',
+  etagLoadThreshold: 'etag-load-threshold',
 };
 
 /** True when the arguments ask for help (then nothing else is checked). */
@@ -65,6 +70,12 @@ export function parseMonitorArgs(args: readonly string[], env: NodeJS.ProcessEnv
   if (values['health-path'] !== undefined) options.healthPath = values['health-path'];
   if (values['load-path'] !== undefined) options.loadPath = values['load-path'];
   if (values['no-load-path']) options.loadPath = false;
+  const threshold = values['etag-load-threshold'];
+  if (threshold !== undefined) {
+    if (!/^\d{1,6}(\.\d{1,6})?$/.test(threshold))
+      throw new UsageError(`\`--etag-load-threshold\` expects a number such as 0.1, got \`${threshold}\``);
+    options.etagLoadThreshold = Number(threshold);
+  }
   const token = values.token ?? (env[tokenVariable] || undefined);
   if (token !== undefined) options.token = token;
   try {
@@ -82,6 +93,10 @@ export function parseMonitorArgs(args: readonly string[], env: NodeJS.ProcessEnv
   const port = values.port === undefined ? defaultStatusListenOptions.port : integer('port', values.port);
   if (port > 65_535) throw new UsageError(`\`--port\` must be at most 65535, got \`${port}\``);
   if (values.host === '') throw new UsageError('`--host` must not be empty');
+  const logFormat = (values['log-format'] ?? 'text') as LogFormat;
+  if (!logFormats.includes(logFormat)) {
+    throw new UsageError(`\`--log-format\` must be ${logFormats.join(' or ')}, got \`${logFormat}\``);
+  }
   // Last, so that a typo in another flag is what gets reported.
   if (servers.length === 0 && values['servers-file'] === undefined) {
     throw new UsageError('Give the servers to watch with `--server URL` or `--servers-file FILE`');
@@ -91,6 +106,7 @@ export function parseMonitorArgs(args: readonly string[], env: NodeJS.ProcessEnv
     serversFile: values['servers-file'],
     port,
     host: values.host ?? defaultStatusListenOptions.host,
+    logFormat,
     options: options as Omit<MonitorOptions, 'servers'>,
   };
 }

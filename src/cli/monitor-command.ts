@@ -1,9 +1,11 @@
 import { createMonitor, type Monitor } from '../monitor/monitor.js';
 import { defaultMonitorOptions } from '../monitor/options.js';
 import { assertDistinct, type MonitoredServerEntry, maxMonitoredServers } from '../monitor/server-entry.js';
-import { logLiveness } from './liveness-log.js';
+import { logDrainChanges, logLiveness } from './liveness-log.js';
+import { createLogger, type Logger } from './log-lines.js';
 import { type MonitorCommand, parseMonitorArgs, wantsHelp } from './monitor-args.js';
 import { ServersFileWatcher } from './servers-file-watcher.js';
+import { stopSignal } from './stop-signal.js';
 import { exitCode, monitorUsage, UsageError } from './usage.js';
 
 /** Where the CLI writes, and what it reads of its environment. */
@@ -32,7 +34,8 @@ export async function runMonitorCommand(args: readonly string[], io: CliIo): Pro
   });
   const servers = allServers(command, fromFile ?? [], UsageError);
   const monitor = monitorFor(command, servers);
-  const firstRoundDone = logLiveness(monitor, io.err);
+  const log = createLogger(command.logFormat, io.err);
+  const firstRoundDone = logLiveness(monitor, log);
   // Listened for from the start: a signal during the first round must close cleanly too.
   const stop = stopSignal();
   try {
@@ -43,14 +46,15 @@ export async function runMonitorCommand(args: readonly string[], io: CliIo): Pro
       io.out(`soap-balancer monitor listening on ${url}`);
       watcher?.watch(
         command.options.intervalMs ?? defaultMonitorOptions.intervalMs,
-        (entries) => applyFile(monitor, command, entries, io),
-        (error) => io.err(`servers file not applied: ${error.message}`),
+        (entries) => applyFile(monitor, command, entries, log),
+        (error) => log.warn(`servers file not applied: ${error.message}`),
       );
     }
-    io.err(`${await stop.received}: closing`);
+    const signal = await stop.received;
+    log.info(`${signal}: closing`, { signal });
     return exitCode.ok;
   } catch (error: unknown) {
-    io.err(`soap-balancer monitor: ${messageOf(error)}`);
+    log.error(`soap-balancer monitor: ${messageOf(error)}`);
     return exitCode.failure;
   } finally {
     stop.dispose();
@@ -87,14 +91,20 @@ function applyFile(
   monitor: Monitor,
   command: MonitorCommand,
   entries: MonitoredServerEntry[],
-  io: CliIo,
+  log: Logger,
 ): void {
   try {
     const servers = allServers(command, entries, Error);
+    const before = monitor.servers();
     const { added, removed } = monitor.setServers(servers);
-    io.err(`servers file reloaded: ${servers.length} servers (${added} added, ${removed} removed)`);
+    log.info(`servers file reloaded: ${servers.length} servers (${added} added, ${removed} removed)`, {
+      servers: servers.length,
+      added,
+      removed,
+    });
+    logDrainChanges(before, monitor.servers(), log);
   } catch (error: unknown) {
-    io.err(`servers file not applied: ${messageOf(error)}`);
+    log.warn(`servers file not applied: ${messageOf(error)}`);
   }
 }
 
@@ -105,25 +115,6 @@ function monitorFor(command: MonitorCommand, servers: MonitoredServerEntry[]): M
   } catch (error: unknown) {
     throw new UsageError(messageOf(error));
   }
-}
-
-/** SIGINT or SIGTERM, once: a second one, while closing, kills the process the default way. */
-function stopSignal() {
-  let received: NodeJS.Signals | undefined;
-  let resolve: (signal: NodeJS.Signals) => void = () => {};
-  const promise = new Promise<NodeJS.Signals>((done) => (resolve = done));
-  const dispose = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    received = signal;
-    dispose();
-    resolve(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return { received: promise, signal: () => received, dispose };
 }
 
 function messageOf(error: unknown): string {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type CliIo, runMonitorCommand } from './monitor-command.js';
+import { runStatusCommand } from './status-command.js';
 import { exitCode, mainUsage, UsageError } from './usage.js';
 
 /**
@@ -18,11 +19,13 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       return exitCode.ok;
     }
     if (command === 'monitor') return await runMonitorCommand(rest, io);
+    if (command === 'status') return await runStatusCommand(rest, io);
     throw new UsageError(`Unknown command \`${command}\``);
   } catch (error: unknown) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`soap-balancer: ${error.message}`);
-    io.err(`Run \`soap-balancer ${command === 'monitor' ? 'monitor ' : ''}--help\` for usage.`);
+    const known = command === 'monitor' || command === 'status';
+    io.err(`Run \`soap-balancer ${known ? `${command} ` : ''}--help\` for usage.`);
     return exitCode.usage;
   }
 }

@@ -15,10 +15,11 @@ export const tokenVariable = 'SOAP_BALANCER_MONITOR_TOKEN';
 export const mainUsage = `Usage: soap-balancer <command> [options]
 
 Commands:
-  monitor        Probe SOAP replicas and serve their status at GET /status
+  monitor        Probe SOAP replicas and serve their status at GET /status (dashboard at /)
+  status         Show a monitor's pool as a table (--watch: redraw until Ctrl-C)
 
 Options:
-  -h, --help     Show this help (soap-balancer monitor --help: the monitor's options)
+  -h, --help     Show this help (soap-balancer <command> --help: the command's options)
   -v, --version  Print the version
 `;
 
@@ -39,6 +40,10 @@ Status API:
   --host H              Interface to listen on (default ${defaultStatusListenOptions.host})
   --token T             Bearer token that /status and /metrics require. Better: set ${tokenVariable},
                         which stays out of the process list
+  --etag-load-threshold X
+                        How far a server's load must move for /status to get a new ETag; below
+                        it, pollers get 304 (a state or membership change always counts)
+                        (default ${d.etagLoadThreshold})
 
 Probing:
   --interval-ms N       Time between probe rounds (default ${d.intervalMs})
@@ -50,8 +55,13 @@ Probing:
   --fall N              Failed probes in a row that take a server down (default ${d.fall})
   --concurrency N       Most probes in flight at once (default ${d.concurrency})
 
+Logging (standard error, one line per event):
+  --log-format F        text: "<ISO time> <LEVEL> <message>" (default); json: one JSON object a line,
+                        {"time","level","msg",...} with fields such as server, url, state, code
+
   -h, --help            Show this help
 
 Prints "soap-balancer monitor listening on <url>" once the first round is done and /status is
-served; stops on SIGINT or SIGTERM (exit code 0). Bad arguments exit with code 2.
+served (the dashboard is at the same address, path /); stops on SIGINT or SIGTERM (exit code 0).
+Bad arguments exit with code 2.
 `;

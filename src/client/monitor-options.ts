@@ -67,7 +67,7 @@ export function monitorSettings(value: unknown): MonitorSourceSettings {
 const knownMonitorOptions = new Set(['url', 'token', 'ttlMs', 'maxAgeMs', 'timeoutMs']);
 
 /** The monitor's base URL (`http://monitor:8700`) stands for its status API: `/status` is appended. */
-function statusUrl(url: URL): string {
+export function statusUrl(url: URL): string {
   if (url.pathname === '/' && url.search === '') url.pathname = '/status';
   return url.href;
 }

@@ -6,6 +6,7 @@ import type { MetricFamily } from '../metrics/families.js';
 import type { ServerStatus, StatusSnapshot } from '../status/schema.js';
 import { describe } from '../validate.js';
 import type { MonitorEvents } from './events.js';
+import { type MonitorHistory, RoundHistory } from './history.js';
 import { HttpProbeTransport, type ProbeTransport } from './http-transport.js';
 import { MonitorMetrics } from './monitor-metrics.js';
 import { type MonitorOptions, type NormalizedMonitorOptions, normalizeMonitorOptions } from './options.js';
@@ -28,6 +29,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   readonly #publisher: SnapshotPublisher;
   readonly #prober: Prober;
   readonly #metrics: MonitorMetrics;
+  readonly #history: RoundHistory;
   /** The transport the monitor made, and so closes; `undefined` when one was given. */
   readonly #ownTransport: HttpProbeTransport | undefined;
   /** Membership changed since the last publication. */
@@ -48,8 +50,9 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       transport: (transport ?? this.#ownTransport) as ProbeTransport,
     });
     this.#registry = new ServerRegistry(this.#options, this.#options.servers);
-    this.#publisher = new SnapshotPublisher(now, this.#registry.statuses());
+    this.#publisher = new SnapshotPublisher(now, this.#registry.statuses(), this.#options.etagLoadThreshold);
     this.#metrics = new MonitorMetrics(() => this.#registry.statuses());
+    this.#history = new RoundHistory(this.#options.historyRounds);
     const { intervalMs, jitter, random } = this.#options;
     this.#rounds = new RoundLoop(
       () => this.#runRound(),
@@ -94,6 +97,14 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   /** {@link metrics} in Prometheus' text format. */
   metricsText(): string {
     return encodePrometheusText(this.#metrics.families());
+  }
+
+  /**
+   * The last `historyRounds` rounds of every watched server (state, load, in-flight, calls finished,
+   * latency), oldest first: what the dashboard charts.
+   */
+  history(): MonitorHistory {
+    return { intervalMs: this.#options.intervalMs, servers: this.#history.read() };
   }
 
   /**
@@ -162,6 +173,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       this.#options.token,
       () => this.#published(),
       () => this.#metrics.families(),
+      () => this.history(),
     );
     // A failed listen (port taken) must not block a later attempt.
     this.#statusServer.catch(() => (this.#statusServer = undefined));
@@ -174,9 +186,9 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return this.#publisher.current;
   }
 
-  #publish(): void {
+  #publish(statuses = this.#registry.statuses()): void {
     this.#changed = false;
-    this.#publisher.publish(this.#registry.statuses());
+    this.#publisher.publish(statuses);
   }
 
   /** Probes every server (`concurrency` at a time), then publishes what the round saw. */
@@ -187,7 +199,9 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     await forEachLimited(members, this.#options.concurrency, (member) => this.#probe(member), stopped);
     if (stopped()) return;
     this.#metrics.roundEnded(performance.now() - startedAt);
-    this.#publish();
+    const statuses = this.#registry.statuses();
+    this.#publish(statuses);
+    this.#history.record(statuses, this.#options.now());
   }
 
   async #probe(member: Member): Promise<void> {

@@ -68,6 +68,20 @@ export interface MonitorOptions {
    */
   readonly latencyScaleMs?: number;
   /**
+   * How far a server's `load` must move (up or down, since the ETag of `/status` last changed) to give
+   * `/status` a new ETag. Below it, a poller revalidating with `If-None-Match` gets a body-less 304: the
+   * body still gets fresh latencies and check times, but a client would pick the same way. A change of
+   * state or membership always changes the ETag. 0: every load change does.
+   * @default 0.1
+   */
+  readonly etagLoadThreshold?: number;
+  /**
+   * Probe rounds remembered per server for the dashboard's charts (`monitor.history()`); at the default
+   * interval, the last 5 minutes. 0 keeps none.
+   * @default 300
+   */
+  readonly historyRounds?: number;
+  /**
    * Bearer token that `GET /status` requires (`Authorization: Bearer <token>`); `/healthz` stays open.
    * @default undefined (no authentication)
    */
@@ -100,6 +114,8 @@ export const defaultMonitorOptions = {
   healthPath: '/',
   loadPath: defaultLoadReportPath,
   latencyScaleMs: 100,
+  etagLoadThreshold: 0.1,
+  historyRounds: 300,
 } as const satisfies Partial<MonitorOptions>;
 
 export interface NormalizedMonitorOptions {
@@ -113,6 +129,8 @@ export interface NormalizedMonitorOptions {
   readonly healthPath: string;
   readonly loadPath: string | false;
   readonly latencyScaleMs: number;
+  readonly etagLoadThreshold: number;
+  readonly historyRounds: number;
   readonly token: string | undefined;
   readonly now: () => number;
   readonly random: () => number;
@@ -161,11 +179,26 @@ export function normalizeMonitorOptions(options: unknown): NormalizedMonitorOpti
     healthPath: requestPath('healthPath', option('healthPath')),
     loadPath: loadPath === false ? false : requestPath('loadPath', loadPath),
     latencyScaleMs: positiveNumber('latencyScaleMs', option('latencyScaleMs')),
+    etagLoadThreshold: numberInRange('etagLoadThreshold', option('etagLoadThreshold'), 0, Infinity),
+    historyRounds: historyRounds(option('historyRounds')),
     token: bearerToken(options.token),
     now: ofFunction('now', options.now, Date.now),
     random: ofFunction('random', options.random, Math.random),
     transport: probeTransport(options.transport),
   };
+}
+
+/** Most rounds remembered per server: about 30 bytes a round, so 10,000 servers x 300 rounds is 90 MB. */
+const maxHistoryRounds = 10_000;
+
+function historyRounds(value: unknown): number {
+  const rounds = integerAtLeast('historyRounds', value, 0);
+  if (rounds > maxHistoryRounds) {
+    throw new RangeError(
+      `Expected \`historyRounds\` to be an integer <= ${maxHistoryRounds}, got ${describe(value)}`,
+    );
+  }
+  return rounds;
 }
 
 /** RFC 6750 `b64token`: anything else could not be sent in an `Authorization` header as is. */

@@ -1,5 +1,6 @@
 import type { MetricFamily } from '../metrics/families.js';
 import { describe, integerAtLeast, isPlainObject } from '../validate.js';
+import type { MonitorHistory } from './history.js';
 import type { PublishedSnapshot } from './snapshot.js';
 import { type StatusServer, startStatusServer } from './status-server.js';
 
@@ -33,6 +34,7 @@ export function listenStatus(
   token: string | undefined,
   snapshot: () => PublishedSnapshot,
   metrics: () => readonly MetricFamily[],
+  history: () => MonitorHistory,
 ): Promise<StatusServer> {
   if (!isPlainObject(options))
     throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
@@ -46,5 +48,5 @@ export function listenStatus(
   if (typeof host !== 'string' || host.length === 0) {
     throw new TypeError(`Expected \`host\` to be a non-empty string, got ${describe(host)}`);
   }
-  return startStatusServer({ port, host, token, snapshot, metrics });
+  return startStatusServer({ port, host, token, snapshot, metrics, history });
 }

@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { MetricFamily } from '../metrics/families.js';
 import { serveMetrics } from '../metrics/serve.js';
+import { isDashboardPath, serveDashboard } from './dashboard-routes.js';
+import type { MonitorHistory } from './history.js';
+import { sendText as end, sendJson } from './http-answers.js';
 import type { PublishedSnapshot } from './snapshot.js';
 
 export interface StatusServerOptions {
@@ -14,6 +17,8 @@ export interface StatusServerOptions {
   readonly snapshot: () => PublishedSnapshot;
   /** The metric families `/metrics` serves, asked at each scrape. */
   readonly metrics: () => readonly MetricFamily[];
+  /** The rounds the dashboard charts, asked at each of its requests. */
+  readonly history: () => MonitorHistory;
 }
 
 /** A running status API. */
@@ -28,14 +33,17 @@ const allow = 'GET, HEAD';
 
 /**
  * Serves `GET /status` (the snapshot, with an ETag so that a poller whose copy is current gets a body-less
- * 304), `GET /metrics` (Prometheus' text format; it names every server, so it takes the same token as
- * `/status`) and `GET /healthz` (the monitor itself is alive; never authenticated, for orchestrators).
+ * 304, gzipped for a client that accepts it), `GET /metrics` (Prometheus' text format; it names every
+ * server, so it takes the same token as `/status`), `GET /healthz` (the monitor itself is alive; never
+ * authenticated, for orchestrators) and the dashboard (`GET /`, see `dashboard-routes.ts`).
  */
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const expected = options.token === undefined ? undefined : digest(options.token);
   // Requests are tiny: a client slower than this is broken or hostile, and must not hold a socket long.
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 10_000 }, (request, response) => {
-    const path = (request.url ?? '/').split('?', 1)[0];
+    const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    const admitted = () => expected === undefined || authorized(request, expected) || refuse(response);
+    if (isDashboardPath(path)) return serveDashboard(request, response, path, { ...options, admitted });
     if (path !== '/status' && path !== '/healthz' && path !== '/metrics')
       return end(response, 404, 'not found\n');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -43,10 +51,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       return end(response, 405, 'method not allowed\n');
     }
     if (path === '/healthz') return end(response, 200, 'ok');
-    if (expected !== undefined && !authorized(request, expected)) {
-      response.setHeader('WWW-Authenticate', 'Bearer realm="soap-balancer"');
-      return end(response, 401, 'unauthorized\n');
-    }
+    if (!admitted()) return;
     if (path === '/metrics') return serveMetrics(request, response, options.metrics);
     serveSnapshot(request, response, options.snapshot());
   });
@@ -79,32 +84,28 @@ function serveSnapshot(
   response.setHeader('ETag', published.etag);
   // Clients must revalidate every time: a stale view would send calls to a dead server.
   response.setHeader('Cache-Control', 'no-cache');
+  response.setHeader('Vary', 'Accept-Encoding');
   if (matches(request.headers['if-none-match'], published.etag)) {
     response.writeHead(304).end();
     return;
   }
-  response.writeHead(200, {
-    'Content-Type': 'application/json',
-    'Content-Length': published.body.length,
-    'X-Content-Type-Options': 'nosniff',
-  });
-  response.end(request.method === 'HEAD' ? undefined : published.body);
+  sendJson(request, response, published.body);
 }
 
-function end(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  response.end(response.req.method === 'HEAD' ? undefined : text);
+/** Answers 401, and returns false (nothing more is to be sent). */
+function refuse(response: ServerResponse): false {
+  response.setHeader('WWW-Authenticate', 'Bearer realm="soap-balancer"');
+  end(response, 401, 'unauthorized\n');
+  return false;
 }
 
 /** `If-None-Match` lists tags (weak or strong, compared weakly as RFC 9110 says for GET) or `*`. */
 function matches(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
+  const opaque = (tag: string) => (tag.startsWith('W/') ? tag.slice(2) : tag);
   return header.split(',').some((tag) => {
     const trimmed = tag.trim();
-    return trimmed === '*' || (trimmed.startsWith('W/') ? trimmed.slice(2) : trimmed) === etag;
+    return trimmed === '*' || opaque(trimmed) === opaque(etag);
   });
 }
 

@@ -1,4 +1,5 @@
 import type { TestContext } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { startPlainServer } from './servers.js';
 import { type ScriptedServer, statusSnapshot } from './status-snapshot.js';
 
@@ -6,7 +7,12 @@ export interface FakeMonitor {
   /** The status API URL, as a balanced client's `monitor.url`. */
   readonly url: string;
   /** Status requests received, with the headers that matter. */
-  readonly requests: { authorization: string | undefined; ifNoneMatch: string | undefined }[];
+  readonly requests: {
+    authorization: string | undefined;
+    ifNoneMatch: string | undefined;
+    /** Whether the answer was gzip-coded (it is when the request accepts gzip, as the real monitor does). */
+    gzipped: boolean;
+  }[];
   /** Answers from now on with these servers (state and load each), as a valid v1 snapshot with an ETag. */
   report(servers: readonly ScriptedServer[]): void;
   /** Answers from now on with this raw body and status instead. */
@@ -24,17 +30,23 @@ export async function startFakeMonitor(t: TestContext): Promise<FakeMonitor> {
   let answer: { status: number; body: string; etag?: string } | 'hang' = { status: 503, body: 'not ready' };
   let version = 0;
   const server = await startPlainServer(t, (request, response) => {
+    const gzipped = /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
     requests.push({
       authorization: request.headers.authorization,
       ifNoneMatch: request.headers['if-none-match'],
+      gzipped,
     });
     if (answer === 'hang') return;
     if (answer.etag !== undefined && request.headers['if-none-match'] === answer.etag) {
       response.writeHead(304, { ETag: answer.etag }).end();
       return;
     }
-    const headers = answer.etag === undefined ? {} : { ETag: answer.etag };
-    response.writeHead(answer.status, { 'Content-Type': 'application/json', ...headers }).end(answer.body);
+    const headers = {
+      'Content-Type': 'application/json',
+      ...(answer.etag === undefined ? {} : { ETag: answer.etag }),
+      ...(gzipped ? { 'Content-Encoding': 'gzip' } : {}),
+    };
+    response.writeHead(answer.status, headers).end(gzipped ? gzipSync(answer.body) : answer.body);
   });
   return {
     url: `${server.url}/status`,

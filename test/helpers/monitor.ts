@@ -9,6 +9,12 @@ import type { ServerStatus } from '../../src/status/schema.js';
 /** Small intervals keep the tests quick; they assert states reached, never how long it took. */
 export const fastProbing = { intervalMs: 50, timeoutMs: 50, jitter: 0 } as const;
 
+/**
+ * For tests probing real servers and asserting they are up: on a loaded machine a 50 ms probe can time
+ * out and show a live server down.
+ */
+export const patientProbing = { intervalMs: 200, timeoutMs: 200, jitter: 0 } as const;
+
 /** Creates a monitor closed when the test ends. */
 export function monitorFor(t: TestContext, options: MonitorOptions): Monitor {
   const monitor = createMonitor(options);

@@ -1,39 +1,23 @@
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseStatusSnapshot, type StatusSnapshot } from '../../src/status/schema.js';
+import { runCli } from '../helpers/cli.js';
 import { loadReport, sendJson, waitFor } from '../helpers/monitor.js';
 import { refusedUrl, startPlainServer } from '../helpers/servers.js';
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-interface Cli {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Runs the CLI as a real child process, killed when the test ends if still running. */
-function runCli(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
-    env: { ...process.env, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+/** The messages of the CLI's text log lines (`<ISO time> <LEVEL> <message>`), checked to be such lines. */
+function messages(log: string): string[] {
+  return log
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const match = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO |WARN |ERROR) (.*)$/.exec(line);
+      assert.ok(match, `a log line: ${line}`);
+      return match[2]!;
+    });
 }
 
 async function statusOf(url: string, headers: Record<string, string> = {}): Promise<StatusSnapshot> {
@@ -118,7 +102,7 @@ test('the CLI applies a reloaded servers file whole or not at all: past 10,000 s
     const ids = (await statusOf(url)).servers.map((s) => s.id);
     return ids.length > 3 ? `${ids.length} servers` : ids.join();
   };
-  const reloads = () => cli.stderr().match(/^servers file .*$/gm) ?? [];
+  const reloads = () => messages(cli.stderr()).filter((message) => message.startsWith('servers file '));
   assert.equal(await pool(), `${a.url},b`, cli.stderr());
 
   // 10,000 in the file, one more from --server. Nothing on port 1: were they applied, they would show.
@@ -149,10 +133,48 @@ test('the CLI takes the token from the environment and requires it on /status; l
   assert.equal((await statusOf(url, { Authorization: 'Bearer from-env' })).servers.length, 2);
   const down = `server ${refused} is down (SOAPBAL_PROBE_FAILED: Probe GET ${refused}/soap-balancer/load failed: connection refused (ECONNREFUSED))`;
   await waitFor(() => cli.stderr().includes(down), 'the down server logged with the reason');
-  assert.match(cli.stderr(), /^first round done: 1 of 2 servers alive$/m);
+  assert.ok(
+    messages(cli.stderr()).includes(`first round done: 1 of 2 servers alive; down: ${refused}`),
+    cli.stderr(),
+  );
   assert.equal((await fetch(url.replace('/status', '/healthz'))).status, 200);
   cli.child.kill('SIGINT');
   assert.equal((await cli.exited).code, 0);
+});
+
+test('with --log-format json, every log line is a JSON object; draining from the servers file is logged as draining', async (t) => {
+  const replica = await startPlainServer(t, (_request, response) => sendJson(response, 200, loadReport()));
+  const refused = await refusedUrl();
+  const file = join(await tempDir(t), 'servers.txt');
+  await writeFile(file, `${replica.url} id=a\n${refused} id=gone\n`);
+  const cli = runCli(t, [
+    'monitor',
+    ...['--servers-file', file, '--port', '0', '--log-format', 'json'],
+    ...['--interval-ms', '200', '--timeout-ms', '200'],
+  ]);
+  await waitFor(() => /listening on (\S+)/.exec(cli.stdout()), 'the listening line', 30_000);
+  const events = () =>
+    cli
+      .stderr()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  const first = await waitFor(() => events()[0], 'the first round line');
+  assert.equal(first.msg, 'first round done: 1 of 2 servers alive; down: gone');
+  assert.deepEqual(first.down, ['gone']);
+  assert.equal(first.level, 'warn');
+  assert.ok(!Number.isNaN(Date.parse(String(first.time))), String(first.time));
+
+  await replaceFile(file, `${replica.url} id=a draining\n${refused} id=gone\n`);
+  const drained = await waitFor(
+    () => events().find((event) => event.msg === 'server a is draining'),
+    'the drain logged',
+  );
+  assert.deepEqual([drained.server, drained.state, drained.level], ['a', 'draining', 'info']);
+  cli.child.kill('SIGTERM');
+  assert.equal((await cli.exited).code, 0);
+  assert.deepEqual(events().at(-1)?.msg, 'SIGTERM: closing');
 });
 
 test('the CLI exits 2 naming the flag for bad arguments, and a bad servers file', async (t) => {

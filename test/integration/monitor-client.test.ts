@@ -58,6 +58,24 @@ test('takes the whole pool from the monitor, sending the bearer token', async (t
   assert.equal(monitor.requests[0]?.authorization, 'Bearer s3cret');
 });
 
+test('asks for the status gzip-coded and reads it so', async (t) => {
+  const servers = await startCalculators(t, 2);
+  const monitor = await startFakeMonitor(t);
+  monitor.report(servers.map((server) => ({ url: server.url })));
+  const client = await createBalancedClient(servers[0]!.wsdlUrl, {
+    allow: loopback,
+    monitor: { url: monitor.url },
+  });
+  t.after(() => client.close());
+
+  assert.equal(monitor.requests[0]?.gzipped, true, 'the status request accepts gzip');
+  assert.deepEqual(
+    client.balancer.servers().map((server) => server.url),
+    servers.map((server) => server.url),
+    'the gzip-coded status was read',
+  );
+});
+
 test('sends nothing to servers the monitor reports down or draining', async (t) => {
   const servers = await startCalculators(t, 3);
   const monitor = await startFakeMonitor(t);

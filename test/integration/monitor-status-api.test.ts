@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { ErrorCode, isSoapBalancerError } from '../../src/errors.js';
 import { parseStatusSnapshot } from '../../src/status/schema.js';
 import {
@@ -18,6 +19,8 @@ interface Answer {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: string;
+  /** The body as received (not decoded). */
+  readonly raw: Buffer;
 }
 
 /** One request on a fresh connection (no agent), so that closing the monitor is not held up by ours. */
@@ -32,12 +35,12 @@ function call(
       agent: false,
     });
     req.on('response', (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
-      );
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: raw.toString(), raw });
+      });
     });
     req.on('error', reject);
     req.end();
@@ -60,7 +63,7 @@ test('GET /status serves the snapshot as JSON, with an ETag and no-cache', async
   assert.equal(answer.status, 200);
   assert.equal(answer.headers['content-type'], 'application/json');
   assert.equal(answer.headers['cache-control'], 'no-cache');
-  assert.match(String(answer.headers.etag), /^"[\w-]+"$/);
+  assert.match(String(answer.headers.etag), /^W\/"[\w-]+"$/);
   const snapshot = parseStatusSnapshot(JSON.parse(answer.body));
   assert.equal(snapshot.servers[0]?.state, 'up');
   assert.equal(snapshot.servers[0]?.loadSource, 'report');
@@ -82,7 +85,7 @@ test('If-None-Match with the current ETag gets a 304 without body, until the sna
   const probes = transport.requests.length;
   await waitFor(() => transport.requests.length > probes + 1, 'two more rounds');
 
-  const revalidated = await call(url, { headers: { 'If-None-Match': `"other", W/${etag}` } });
+  const revalidated = await call(url, { headers: { 'If-None-Match': `"other", ${etag.slice(2)}` } });
   assert.equal(revalidated.status, 304);
   assert.equal(revalidated.body, '');
   assert.equal(revalidated.headers.etag, etag);
@@ -94,6 +97,59 @@ test('If-None-Match with the current ETag gets a 304 without body, until the sna
   assert.notEqual(changed.headers.etag, etag);
   assert.equal(JSON.parse(changed.body).servers[0].state, 'draining');
   assert.equal((await call(url, { headers: { 'If-None-Match': String(changed.headers.etag) } })).status, 304);
+});
+
+test('rounds with only latency jitter keep the ETag (304 to a poller); a server going down changes it', async (t) => {
+  // Real clock and a latency that differs every probe: each round's body is new (check times, latencies).
+  let probes = 0;
+  let failing = false;
+  const transport = new FakeTransport(() =>
+    failing ? new Error('refused') : { ...jsonAnswer(loadReport()), latencyMs: 5 + (probes++ % 7) },
+  );
+  const monitor = monitorFor(t, {
+    servers: [{ url: 'http://r:1', id: 'r' }],
+    transport,
+    fall: 1,
+    ...fastProbing,
+  });
+  await monitor.start();
+  const { url } = await monitor.listen({ port: 0 });
+  const first = await call(url);
+  const etag = String(first.headers.etag);
+
+  await waitFor(async () => (await call(url)).body !== first.body, 'a round with a new body');
+  const revalidated = await call(url, { headers: { 'If-None-Match': etag } });
+  assert.equal(revalidated.status, 304, 'latency jitter is not a new ETag');
+  assert.equal((await call(url)).headers.etag, etag);
+
+  failing = true;
+  const down = await waitFor(async () => {
+    const answer = await call(url, { headers: { 'If-None-Match': etag } });
+    return answer.status === 200 ? answer : undefined;
+  }, 'the ETag to change');
+  assert.notEqual(down.headers.etag, etag);
+  assert.equal(JSON.parse(down.body).servers[0].state, 'down');
+});
+
+test('GET /status is gzipped for a client that accepts gzip, and smaller', async (t) => {
+  const transport = new FakeTransport(() => jsonAnswer(loadReport()));
+  const servers = Array.from({ length: 20 }, (_, i) => ({ url: `http://r${i}:1`, id: `r${i}` }));
+  const monitor = monitorFor(t, { servers, transport, ...fastProbing });
+  await monitor.start();
+  const { url } = await monitor.listen({ port: 0 });
+
+  const plain = await call(url);
+  const zipped = await call(url, { headers: { 'Accept-Encoding': 'br;q=1, gzip;q=0.5' } });
+
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(zipped.headers['content-encoding'], 'gzip');
+  assert.equal(zipped.headers.vary, 'Accept-Encoding');
+  assert.equal(Number(zipped.headers['content-length']), zipped.raw.length);
+  assert.ok(zipped.raw.length < plain.raw.length, `${zipped.raw.length} < ${plain.raw.length} bytes`);
+  const decoded = parseStatusSnapshot(JSON.parse(gunzipSync(zipped.raw).toString()));
+  assert.deepEqual(decoded, parseStatusSnapshot(JSON.parse(plain.body)));
+  const refused = await call(url, { headers: { 'Accept-Encoding': 'gzip;q=0, identity' } });
+  assert.equal(refused.headers['content-encoding'], undefined, 'gzip;q=0 refuses gzip');
 });
 
 test('with a token, /status requires it as a bearer token; /healthz does not', async (t) => {
@@ -118,6 +174,16 @@ test('with a token, /status requires it as a bearer token; /healthz does not', a
   assert.equal((await call(url, { headers: { Authorization: 'bearer  s3cret-token' } })).status, 200);
   const health = await call(url.replace('/status', '/healthz'));
   assert.deepEqual([health.status, health.body], [200, 'ok']);
+
+  const data = url.replace('/status', '/dashboard/data');
+  assert.equal((await call(data)).status, 401, "the dashboard's data needs the token too");
+  const authorized = await call(data, { headers: { Authorization: 'Bearer s3cret-token' } });
+  assert.equal(authorized.status, 200);
+  assert.deepEqual(JSON.parse(authorized.body).servers, []);
+  const page = await call(url.replace('/status', '/'));
+  assert.equal(page.status, 200, 'the page itself holds no data');
+  assert.match(String(page.headers['content-security-policy']), /^default-src 'none'; script-src 'self'/);
+  assert.doesNotMatch(page.body, /<script>|<style>|https?:\/\//, 'nothing inline, nothing from elsewhere');
 });
 
 test('other methods get 405 with Allow, other paths 404; HEAD is served without body', async (t) => {
@@ -126,7 +192,7 @@ test('other methods get 405 with Allow, other paths 404; HEAD is served without 
   const post = await call(url, { method: 'POST' });
   assert.equal(post.status, 405);
   assert.equal(post.headers.allow, 'GET, HEAD');
-  assert.equal((await call(url.replace('/status', '/'))).status, 404);
+  assert.equal((await call(url.replace('/status', '/nothing'))).status, 404);
   assert.equal((await call(url.replace('/status', '/status/x'))).status, 404);
   assert.equal((await call(`${url}?pretty=1`)).status, 200, 'a query string does not change the path');
   const head = await call(url, { method: 'HEAD' });

@@ -130,6 +130,10 @@ describe('parseMonitorArgs', () => {
         '8',
         '--token',
         'flag-token',
+        '--log-format',
+        'json',
+        '--etag-load-threshold',
+        '0.25',
       ],
       { SOAP_BALANCER_MONITOR_TOKEN: 'env-token' },
     );
@@ -141,6 +145,7 @@ describe('parseMonitorArgs', () => {
       serversFile: 'pool.txt',
       port: 0,
       host: '::1',
+      logFormat: 'json',
       options: {
         intervalMs: 500,
         timeoutMs: 200,
@@ -150,6 +155,7 @@ describe('parseMonitorArgs', () => {
         healthPath: '/calculator?wsdl',
         loadPath: '/load',
         token: 'flag-token',
+        etagLoadThreshold: 0.25,
       },
     });
   });
@@ -158,7 +164,7 @@ describe('parseMonitorArgs', () => {
     const command = parseMonitorArgs(['--server', 'http://a:1', '--no-load-path'], {
       SOAP_BALANCER_MONITOR_TOKEN: 'env-token',
     });
-    assert.deepEqual([command.port, command.host], [8700, '127.0.0.1']);
+    assert.deepEqual([command.port, command.host, command.logFormat], [8700, '127.0.0.1', 'text']);
     assert.deepEqual(command.options, { loadPath: false, token: 'env-token' });
     assert.equal(
       parseMonitorArgs(['--server', 'http://a:1'], { SOAP_BALANCER_MONITOR_TOKEN: '' }).options.token,
@@ -168,6 +174,15 @@ describe('parseMonitorArgs', () => {
 
   const invalid: [string[], RegExp][] = [
     [[], /--server URL` or `--servers-file FILE/],
+    [['--server', 'http://a:1', '--log-format', 'xml'], /`--log-format` must be text or json, got `xml`/],
+    [
+      ['--server', 'http://a:1', '--etag-load-threshold', '-1'],
+      /'--etag-load-threshold' argument is ambiguous/,
+    ],
+    [
+      ['--server', 'http://a:1', '--etag-load-threshold=1e3'],
+      /`--etag-load-threshold` expects a number such as 0.1, got `1e3`/,
+    ],
     [['--server', 'http://a:1', '--port', '-1'], /'--port' argument is ambiguous/],
     [['--server', 'http://a:1', '--port=-1'], /`--port` expects a whole number, got `-1`/],
     [['--server', 'http://a:1', '--port', '70000'], /`--port` must be at most 65535/],

@@ -34,6 +34,8 @@ describe('normalizeMonitorOptions', () => {
         healthPath: '/',
         loadPath: defaultLoadReportPath,
         latencyScaleMs: 100,
+        etagLoadThreshold: 0.1,
+        historyRounds: 300,
         token: undefined,
         now: true,
         random: true,
