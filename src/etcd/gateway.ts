@@ -29,12 +29,13 @@ export class EtcdGateway {
   readonly #agent = new Agent({ keepAlive: true, timeout: 60_000 });
   #current = 0;
 
-  /** @param endpoints Members' client URLs (`http://10.0.0.1:2379`), in the order to try them. */
+  /**
+   * @param endpoints Members' client URLs (`http://10.0.0.1:2379`), in the order to try them: the first
+   * is used until it fails (an operator spreads clients by ordering their lists differently).
+   */
   constructor(endpoints: readonly string[], timeoutMs: number) {
     this.#endpoints = endpoints;
     this.#timeoutMs = timeoutMs;
-    // A new process starts at a random member, so that many clients spread over the cluster.
-    this.#current = Math.floor(Math.random() * endpoints.length);
   }
 
   /** The member requests go to now. */

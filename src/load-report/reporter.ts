@@ -2,11 +2,12 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node
 import type { Server as HttpsServer } from 'node:https';
 import { Server as NetServer } from 'node:net';
 import { ErrorCode, SoapBalancerError } from '../errors.js';
+import { ReporterEtcdPublisher } from '../etcd/reporter-publisher.js';
 import { sampleEventLoopDelay } from './event-loop-delay.js';
 import { checkedQueued, type LoadReporterOptions, normalizeReporterOptions } from './reporter-options.js';
 import { type LoadReport, loadReportVersion } from './schema.js';
 
-export type { LoadReporterOptions } from './reporter-options.js';
+export type { LoadReporterOptions, ReporterEtcdOptions } from './reporter-options.js';
 
 /** A load reporter attached to a server by {@link attachLoadReporter}. */
 export interface LoadReporter {
@@ -17,10 +18,16 @@ export interface LoadReporter {
    */
   report(): LoadReport;
   /**
-   * Puts the server's previous `'request'` listeners back where the reporter's listener was (listeners
-   * added since stay) and stops sampling the event loop. Idempotent.
+   * With the `etcd` option: marks the server `draining` in etcd now (balanced clients give it no new
+   * calls); resolves once written. Without it, resolves at once.
    */
-  close(): void;
+  drain(): Promise<void>;
+  /**
+   * Puts the server's previous `'request'` listeners back where the reporter's listener was (listeners
+   * added since stay) and stops sampling the event loop; with the `etcd` option, also removes the
+   * server's key (the promise resolves once that is done). Idempotent.
+   */
+  close(): Promise<void>;
 }
 
 type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
@@ -57,7 +64,7 @@ export function attachLoadReporter(
   options: LoadReporterOptions = {},
 ): LoadReporter {
   if (!(server instanceof NetServer)) throw new TypeError('Expected `server` to be an http or https server');
-  const { path, capacity, queued, now } = normalizeReporterOptions(options);
+  const { path, capacity, queued, now, etcd } = normalizeReporterOptions(options);
   if (attached.has(server)) {
     throw new SoapBalancerError(
       ErrorCode.ReporterAttached,
@@ -140,21 +147,26 @@ export function attachLoadReporter(
 
   server.removeAllListeners('request');
   server.on('request', listener);
+  const publisher = etcd && new ReporterEtcdPublisher(etcd, report);
+  if (publisher) server.once('close', () => void publisher.close());
 
   return {
     report,
+    drain: async () => publisher?.drain(),
     close: () => {
-      if (closed) return;
+      const removed = publisher?.close() ?? Promise.resolve();
+      if (closed) return removed;
       closed = true;
       eventLoopDelay.stop();
       attached.delete(server);
       const current = server.rawListeners('request') as RequestListener[];
       const index = current.indexOf(listener);
-      if (index === -1) return;
+      if (index === -1) return removed;
       server.removeAllListeners('request');
       for (const handle of [...current.slice(0, index), ...previous, ...current.slice(index + 1)]) {
         server.on('request', handle);
       }
+      return removed;
     },
   };
 }
