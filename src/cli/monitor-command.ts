@@ -3,6 +3,7 @@ import { defaultMonitorOptions } from '../monitor/options.js';
 import { assertDistinct, type MonitoredServerEntry, maxMonitoredServers } from '../monitor/server-entry.js';
 import { logLiveness } from './liveness-log.js';
 import { type MonitorCommand, parseMonitorArgs, wantsHelp } from './monitor-args.js';
+import { publishToEtcd } from './monitor-etcd.js';
 import { ServersFileWatcher } from './servers-file-watcher.js';
 import { exitCode, monitorUsage, UsageError } from './usage.js';
 
@@ -35,12 +36,14 @@ export async function runMonitorCommand(args: readonly string[], io: CliIo): Pro
   const firstRoundDone = logLiveness(monitor, io.err);
   // Listened for from the start: a signal during the first round must close cleanly too.
   const stop = stopSignal();
+  let stopEtcd: (() => Promise<void>) | undefined;
   try {
     await Promise.race([monitor.start(), stop.received]);
     if (stop.signal() === undefined) {
       firstRoundDone();
       const { url } = await monitor.listen({ port: command.port, host: command.host });
       io.out(`soap-balancer monitor listening on ${url}`);
+      stopEtcd = command.etcd && publishToEtcd(command.etcd, monitor, io.err);
       watcher?.watch(
         command.options.intervalMs ?? defaultMonitorOptions.intervalMs,
         (entries) => applyFile(monitor, command, entries, io),
@@ -55,6 +58,7 @@ export async function runMonitorCommand(args: readonly string[], io: CliIo): Pro
   } finally {
     stop.dispose();
     watcher?.close();
+    await stopEtcd?.();
     await monitor.close();
   }
 }

@@ -17,5 +17,5 @@ export function significantPart(status: ServerStatus): string {
   ]);
 }
 
-/** Writers write at most this often per key, except a state change (down, draining), written at once. */
+/** Writers look for changes this often, so write each key at most this often (a reporter's drain goes at once). */
 export const minWriteIntervalMs = 1_000;
