@@ -21,7 +21,7 @@ export interface EtcdSourceSettings {
 
 /** Reconnection backoff: doubled from the first to the last, with full jitter. */
 const firstBackoffMs = 100;
-const lastBackoffMs = 5_000;
+const lastBackoffMs = 2_000;
 
 /**
  * Learns the servers' status from etcd: a range of every key under the prefix, then a watch from the
@@ -44,6 +44,8 @@ export class EtcdStatusSource implements StatusSource {
   #revision = 0;
   #needsRange = true;
   #watching: AbortController | undefined;
+  /** Ends the backoff early: a heartbeat got through, so etcd answers again. */
+  #backingOff: AbortController | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #beating = false;
   #lastContactAt = Number.NEGATIVE_INFINITY;
@@ -117,7 +119,9 @@ export class EtcdStatusSource implements StatusSource {
         this.#failed(error);
         this.#gateway.failover();
         const ceiling = Math.min(lastBackoffMs, firstBackoffMs * 2 ** Math.min(this.#failuresInRow, 10));
-        await sleep(Math.random() * ceiling, undefined, { signal: closing, ref: false }).catch(() => {});
+        this.#backingOff = new AbortController();
+        const signal = AbortSignal.any([closing, this.#backingOff.signal]);
+        await sleep(Math.random() * ceiling, undefined, { signal, ref: false }).catch(() => {});
       }
     }
   }
@@ -171,6 +175,7 @@ export class EtcdStatusSource implements StatusSource {
         },
         this.#closing.signal,
       );
+      this.#backingOff?.abort();
       // Another member answered: the watch's member did not, so the watch follows.
       if (this.#gateway.endpoint !== member) this.#watching?.abort();
       else if (!this.#needsRange) {
