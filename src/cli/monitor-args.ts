@@ -14,7 +14,7 @@ export interface MonitorCommand {
   /** Every monitor option but `servers`. */
   readonly options: Omit<MonitorOptions, 'servers'>;
   /** Where to publish the probe results (`--etcd`, `--etcd-prefix`, `--etcd-lease-ttl`), if anywhere. */
-  readonly etcd: EtcdWriterSettings | undefined;
+  readonly etcd?: EtcdWriterSettings;
 }
 
 /** Monitor options set by an integer flag. */
@@ -92,8 +92,9 @@ export function parseMonitorArgs(args: readonly string[], env: NodeJS.ProcessEnv
   if (servers.length === 0 && values['servers-file'] === undefined) {
     throw new UsageError('Give the servers to watch with `--server URL` or `--servers-file FILE`');
   }
+  const etcd = etcdFlags(values.etcd, values['etcd-prefix'], values['etcd-lease-ttl']);
   return {
-    etcd: etcdFlags(values.etcd, values['etcd-prefix'], values['etcd-lease-ttl']),
+    ...(etcd === undefined ? {} : { etcd }),
     servers,
     serversFile: values['servers-file'],
     port,

@@ -97,7 +97,7 @@ test('monitors elect one writer, which never overwrites a reporter; a SIGKILLed 
   await waitFor(() => follower.leading(), 'the other monitor to lead', 30_000);
   const rewritten = await waitFor(async () => {
     const value = await etcd.get(keyOf(probed!.url));
-    return value && value.lease !== probedKey.lease && value;
+    return value?.lease !== probedKey.lease ? value : undefined;
   }, 'the new leader to write the probed replica');
   assert.equal(parseServerStatus(JSON.parse(rewritten.value), 'value').state, 'up');
   assert.equal((await etcd.get(keyOf(reported!.url)))?.lease, reporterKey.lease);
