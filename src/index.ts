@@ -21,6 +21,7 @@ export {
   type BalancedSoapClient,
   createBalancedClient,
 } from './client/create-balanced-client.js';
+export { defaultEtcdClientOptions, type EtcdClientOptions } from './client/etcd-options.js';
 export { defaultMonitorClientOptions, type MonitorClientOptions } from './client/monitor-options.js';
 export { type BalancedClientOptions, defaultOptions, type IdempotencyOption } from './client/options.js';
 export {
@@ -31,7 +32,13 @@ export {
   SoapBalancerError,
   type SoapBalancerErrorDetails,
 } from './errors.js';
-export { attachLoadReporter, type LoadReporter, type LoadReporterOptions } from './load-report/reporter.js';
+export type { EtcdWriterOptions } from './etcd/writer-options.js';
+export {
+  attachLoadReporter,
+  type LoadReporter,
+  type LoadReporterOptions,
+  type ReporterEtcdOptions,
+} from './load-report/reporter.js';
 export {
   defaultLoadReportPath,
   type LoadReport,
@@ -50,6 +57,7 @@ export type { StatusListenOptions } from './monitor/status-listen.js';
 export {
   InvalidStatusError,
   type LoadSource,
+  parseServerStatus,
   parseStatusSnapshot,
   type ServerHealthState,
   type ServerStatus,
