@@ -30,6 +30,8 @@ export class ReporterEtcdPublisher {
   #writing: Promise<void> | undefined;
   #failing = false;
   #closed: Promise<void> | undefined;
+  /** The first lease grant (or its failure): a drain asked before it waits for it. */
+  readonly #started: Promise<void>;
 
   constructor(settings: ReporterPublisherSettings, report: () => LoadReport) {
     this.#settings = settings;
@@ -48,12 +50,16 @@ export class ReporterEtcdPublisher {
     );
     this.#timer = setInterval(() => void this.#sync(), minWriteIntervalMs);
     this.#timer.unref();
-    void this.#lease.start();
+    this.#started = this.#lease.start();
   }
 
-  /** Marks the replica draining in etcd now (clients stop giving it new calls); resolves once written. */
+  /**
+   * Marks the replica draining in etcd now (clients stop giving it new calls); resolves once written,
+   * or once the write failed (reported as a warning, and retried with the next look).
+   */
   async drain(): Promise<void> {
     this.#draining = true;
+    await this.#started;
     await this.#writing;
     await this.#sync();
   }

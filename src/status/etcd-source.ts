@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Balancer } from '../balancer/balancer.js';
 import { ErrorCode, SoapBalancerError } from '../errors.js';
-import { EtcdGateway } from '../etcd/gateway.js';
+import { EtcdGateway, EtcdRequestError } from '../etcd/gateway.js';
 import { prefixRangeEnd, toBase64 } from '../etcd/keys.js';
 import { decodeKeyValue, headerRevision, type KeyValue } from '../etcd/kv.js';
 import { type KeyEvent, watchPrefix } from '../etcd/watch.js';
@@ -102,6 +102,7 @@ export class EtcdStatusSource implements StatusSource {
   async #run(): Promise<void> {
     const closing = this.#closing.signal;
     while (!closing.aborted) {
+      this.#watching = undefined;
       try {
         if (this.#needsRange) await this.#range();
         this.#watching = new AbortController();
@@ -116,7 +117,8 @@ export class EtcdStatusSource implements StatusSource {
         this.#needsRange = true;
       } catch (error: unknown) {
         if (closing.aborted) return;
-        this.#failed(error);
+        // A heartbeat that ended the watch says why; the abort itself would not.
+        this.#failed(this.#watching?.signal.reason ?? error);
         this.#gateway.failover();
         const ceiling = Math.min(lastBackoffMs, firstBackoffMs * 2 ** Math.min(this.#failuresInRow, 10));
         this.#backingOff = new AbortController();
@@ -177,7 +179,7 @@ export class EtcdStatusSource implements StatusSource {
       );
       this.#backingOff?.abort();
       // Another member answered: the watch's member did not, so the watch follows.
-      if (this.#gateway.endpoint !== member) this.#watching?.abort();
+      if (this.#gateway.endpoint !== member) this.#watching?.abort(heartbeatFailed(member));
       else if (!this.#needsRange) {
         this.#contact();
         this.#balancer.confirmStatus();
@@ -185,7 +187,7 @@ export class EtcdStatusSource implements StatusSource {
     } catch (error: unknown) {
       if (this.#closing.signal.aborted) return;
       this.#failed(error);
-      this.#watching?.abort();
+      this.#watching?.abort(heartbeatFailed(member));
     } finally {
       this.#beating = false;
       this.beforeCall();
@@ -204,6 +206,10 @@ export class EtcdStatusSource implements StatusSource {
     this.#lastError = asStatusError(error, this.#gateway.endpoint);
     this.#balancer.statusFailed(this.#lastError);
   }
+}
+
+function heartbeatFailed(member: string): EtcdRequestError {
+  return new EtcdRequestError(`${member} failed the heartbeat: the watch moves to another member`, true);
 }
 
 function asStatusError(error: unknown, endpoint: string): SoapBalancerError {

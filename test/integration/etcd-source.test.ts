@@ -84,6 +84,9 @@ test('rejects hostile and oversized values as SOAPBAL_STATUS_INVALID; the rest o
   await etcd.put(`${prefix}proto`, '{"__proto__":{"polluted":true},"id":"proto"}');
   await etcd.put(`${prefix}not-json`, 'not json at all');
   await waitFor(() => errors.length >= 4, 'four statusError events');
+  const refused = record(client, 'serverNotAllowed');
+  await publish(etcd, { url: 'http://attacker.example:8080' }); // valid, but not on an allowed host
+  await waitFor(() => refused.length === 1, 'the allow rule to refuse it');
 
   for (const { error } of errors) assert.equal(error.code, ErrorCode.StatusInvalid);
   assert.match(errors.map(({ error }) => error.message).join('\n'), /larger than 16384 bytes/);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createBalancedClient } from '../../src/index.js';
 import { parseServerStatus } from '../../src/status/schema.js';
 import { startEtcd } from '../helpers/etcd.js';
+import { assertExitsByItself } from '../helpers/exits-by-itself.js';
 import { waitFor } from '../helpers/monitor.js';
 import { startCalculators } from '../helpers/servers.js';
 
@@ -45,6 +46,20 @@ test('a load reporter registers its replica, writes draining at once, and remove
 
   await replica!.loadReporter!.close();
   assert.equal(await etcd.get(key), undefined);
+});
+
+test('a process with an etcd reporter and an etcd client exits by itself once both are closed', async (t) => {
+  const etcd = await startEtcd(t);
+  const script = fileURLToPath(new URL('../fixtures/etcd-exits-after-close.ts', import.meta.url));
+  const output = await assertExitsByItself([script, etcd.endpoints[0]!]);
+  assert.match(output, /closed/);
+  // Its key went with the close (the lease revoked), not with a TTL.
+  const answer = await etcd.call('/v3/kv/range', {
+    key: Buffer.from('/soap-balancer/v1/exits/').toString('base64'),
+    range_end: Buffer.from('/soap-balancer/v1/exits0').toString('base64'),
+    count_only: true,
+  });
+  assert.equal(answer.count, undefined); // 0 is left out of etcd's JSON
 });
 
 /** The monitor CLI publishing to etcd, as a child process; SIGKILLed when the test ends. */
