@@ -66,9 +66,15 @@ export class EtcdStatusValues {
         errors.push(error as InvalidStatusError);
         continue;
       }
-      const previousUrl = this.#delete(kv.key);
-      if (previousUrl !== undefined) gone.add(previousUrl);
-      this.#set(kv.key, status);
+      const previous = this.#byKey.get(kv.key);
+      if (previous?.url === status.url) {
+        // The common case, a new load for the same server: no URL to parse, no count to change.
+        this.#byKey.set(kv.key, status);
+      } else {
+        const previousUrl = this.#delete(kv.key);
+        if (previousUrl !== undefined) gone.add(previousUrl);
+        this.#set(kv.key, status);
+      }
       upserts.set(kv.key, status);
     }
     const removals = [...gone].filter((url) => !this.#keysPerUrl.has(url));
