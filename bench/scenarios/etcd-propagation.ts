@@ -28,7 +28,7 @@ const windowS = (s: BenchSettings) => Math.max(3, Math.ceil(s.durationS));
 
 export const etcdPropagation: Scenario = {
   name: 'etcd-propagation',
-  seconds: (s) => 15 + windowS(s) + s.reps * (leaseTtlS + 3),
+  seconds: (s) => 17 + windowS(s) + s.reps * (leaseTtlS + 3),
   run: runEtcdPropagation,
 };
 
@@ -80,6 +80,12 @@ async function runEtcdPropagation(settings: BenchSettings) {
   const watchers = await startWatchers(etcd.url);
   const lastToSee = trackEvents(watchers);
   try {
+    // The clients' own cost with nothing changing (heartbeats), subtracted from the cost of changes.
+    const [idleCpuBefore, idleStartedAt] = [process.cpuUsage(), performance.now()];
+    await sleep(2_000);
+    const idleCpu = process.cpuUsage(idleCpuBefore);
+    const idleCores = (idleCpu.user + idleCpu.system) / 1e3 / (performance.now() - idleStartedAt);
+
     const allJoined = Promise.all(
       Array.from({ length: replicas }, (_, i) => lastToSee(`http://127.0.0.1:1/busy${i}`, 'serverAdded')),
     );
@@ -103,8 +109,12 @@ async function runEtcdPropagation(settings: BenchSettings) {
     const elapsedS = (performance.now() - startedAt) / 1000;
     const writesPerReplicaS = writes / replicas / elapsedS;
     // Every write reaches every client: the cost of one change applied by one client.
-    const cpuPerDeliveryUs = (cpu.user + cpu.system) / (writes * clients);
-    const coresAt1000x100 = (1000 * 100 * Math.min(1, writesPerReplicaS) * cpuPerDeliveryUs) / 1e6;
+    const cpuPerDeliveryUs = (cpu.user + cpu.system - idleCores * elapsedS * 1e6) / (writes * clients);
+    // etcd's cost is mostly per delivery too (the gateway marshals every event to JSON per watcher).
+    const etcdCoresAt1000x100 =
+      (etcdCpu / elapsedS) * ((1000 * Math.min(1, writesPerReplicaS)) / (writes / elapsedS));
+    const coresAt1000x100 =
+      (1000 * 100 * Math.min(1, writesPerReplicaS) * cpuPerDeliveryUs) / 1e6 + idleCores;
 
     const drains: { writeMs: number; reachedAllMs: number }[] = [];
     for (let rep = 0; rep < settings.reps; rep++) {
@@ -139,8 +149,10 @@ async function runEtcdPropagation(settings: BenchSettings) {
     const rows = [
       ['etcd writes per replica per second', fixed(writesPerReplicaS, 2)],
       ['etcd CPU, share of one core', fixed(etcdCpu / elapsedS, 3)],
+      ['100 idle clients (heartbeats), share of one core', fixed(idleCores, 3)],
       ['client CPU per change applied (us)', fixed(cpuPerDeliveryUs, 1)],
       ['1,000 replicas x 100 clients, client CPU (cores)', fixed(coresAt1000x100, 2)],
+      ['1,000 replicas x 100 clients, etcd CPU (cores, linear)', fixed(etcdCoresAt1000x100, 2)],
       ['drain written (ms, median)', fixed(median(drains.map((drain) => drain.writeMs)), 1)],
       ['drain reached all clients (ms, median)', fixed(median(drains.map((drain) => drain.reachedAllMs)), 1)],
       ['SIGKILLed replica left all clients (ms, median)', fixed(median(downs), 1)],
@@ -153,8 +165,10 @@ async function runEtcdPropagation(settings: BenchSettings) {
       elapsedS,
       writesPerReplicaS,
       etcdCpuShare: etcdCpu / elapsedS,
+      idleCores,
       cpuPerDeliveryUs,
       coresAt1000x100,
+      etcdCoresAt1000x100,
       drains,
       downsMs: downs,
     });

@@ -1,25 +1,42 @@
-import type { Readable } from 'node:stream';
-
 /**
- * The messages of a gateway stream: one JSON value per line. A line longer than `maxLineBytes` ends
- * the stream with an error (a hostile or broken member must not make the reader buffer without bound).
- * @throws {RangeError} for an oversized line; the stream's own error when it fails.
+ * Splits a gateway stream into its messages, one JSON value per line, synchronously per chunk (a
+ * watch delivers many small chunks: no promise per message). A line longer than `maxLineBytes` is an
+ * error: a hostile or broken member must not make the reader buffer without bound.
  */
-export async function* jsonLines(stream: Readable, maxLineBytes: number): AsyncGenerator<unknown> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+export class JsonLines {
+  readonly #maxLineBytes: number;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+
+  constructor(maxLineBytes: number) {
+    this.#maxLineBytes = maxLineBytes;
+  }
+
+  /**
+   * The complete messages `chunk` ends, in order.
+   * @throws {RangeError} for an oversized line; {SyntaxError} for a line that is not JSON.
+   */
+  push(chunk: Buffer): unknown[] {
+    const values: unknown[] = [];
     let start = 0;
     for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, start)) {
-      pending.push(chunk.subarray(start, end));
-      const line = Buffer.concat(pending).toString('utf8');
-      pending = [];
-      pendingBytes = 0;
+      const piece = chunk.subarray(start, end);
+      const line =
+        this.#pending.length === 0
+          ? piece.toString('utf8')
+          : Buffer.concat([...this.#pending, piece]).toString('utf8');
+      this.#pending = [];
+      this.#pendingBytes = 0;
       start = end + 1;
-      if (line.trim() !== '') yield JSON.parse(line);
+      if (line.trim() !== '') values.push(JSON.parse(line));
     }
-    pendingBytes += chunk.length - start;
-    if (pendingBytes > maxLineBytes) throw new RangeError(`a stream message exceeds ${maxLineBytes} bytes`);
-    if (start < chunk.length) pending.push(chunk.subarray(start));
+    if (start < chunk.length) {
+      this.#pendingBytes += chunk.length - start;
+      if (this.#pendingBytes > this.#maxLineBytes) {
+        throw new RangeError(`a stream message exceeds ${this.#maxLineBytes} bytes`);
+      }
+      this.#pending.push(chunk.subarray(start));
+    }
+    return values;
   }
 }

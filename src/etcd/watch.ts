@@ -1,5 +1,5 @@
 import { type EtcdGateway, EtcdRequestError } from './gateway.js';
-import { jsonLines } from './json-lines.js';
+import { JsonLines } from './json-lines.js';
 import { prefixRangeEnd, toBase64 } from './keys.js';
 import { decodeKeyValue, type KeyValue } from './kv.js';
 
@@ -37,21 +37,47 @@ export async function watchPrefix(
     },
     signal,
   );
+  const lines = new JsonLines(maxMessageBytes);
   try {
-    for await (const message of jsonLines(stream, maxMessageBytes)) {
-      const result = resultOf(message);
-      if (result.canceled === true) {
-        const compactedAt = Number(result.compact_revision ?? 0);
-        if (compactedAt > 0) return { compactedAt };
-        throw new EtcdRequestError(
-          `etcd cancelled the watch: ${String(result.cancel_reason ?? 'no reason')}`,
-          true,
-        );
-      }
-      const events = Array.isArray(result.events) ? result.events.flatMap(keyEvent) : [];
-      const last = events.at(-1)?.kv.modRevision ?? 0;
-      if (events.length > 0) onEvents(events, Math.max(last, fromRevision));
-    }
+    return await new Promise<{ readonly compactedAt: number }>((resolveOnce, rejectOnce) => {
+      // Chunks may still come between the outcome and the stream's destruction: they count no more.
+      let settled = false;
+      const resolve = (value: { readonly compactedAt: number }) => {
+        settled = true;
+        resolveOnce(value);
+      };
+      const reject = (error: unknown) => {
+        settled = true;
+        rejectOnce(error);
+      };
+      stream.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        try {
+          for (const message of lines.push(chunk)) {
+            const result = resultOf(message);
+            if (result.canceled === true) {
+              const compactedAt = Number(result.compact_revision ?? 0);
+              if (compactedAt > 0) resolve({ compactedAt });
+              else
+                reject(
+                  new EtcdRequestError(
+                    `etcd cancelled the watch: ${String(result.cancel_reason ?? 'no reason')}`,
+                    true,
+                  ),
+                );
+              return;
+            }
+            const events = Array.isArray(result.events) ? result.events.flatMap(keyEvent) : [];
+            const last = events.at(-1)?.kv.modRevision ?? 0;
+            if (events.length > 0) onEvents(events, Math.max(last, fromRevision));
+          }
+        } catch (error: unknown) {
+          reject(error);
+        }
+      });
+      stream.once('error', reject);
+      stream.once('close', () => reject(new EtcdRequestError(`${gateway.endpoint} ended the watch`, true)));
+    });
   } catch (error: unknown) {
     if (error instanceof EtcdRequestError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
@@ -61,7 +87,6 @@ export async function watchPrefix(
   } finally {
     stream.destroy();
   }
-  throw new EtcdRequestError(`${gateway.endpoint} ended the watch`, true);
 }
 
 function resultOf(message: unknown): Record<string, unknown> {

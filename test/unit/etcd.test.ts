@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { parseMonitorArgs } from '../../src/cli/monitor-args.js';
 import { UsageError } from '../../src/cli/usage.js';
 import { normalizeOptions } from '../../src/client/options.js';
-import { jsonLines } from '../../src/etcd/json-lines.js';
+import { JsonLines } from '../../src/etcd/json-lines.js';
 import { electionKey, fromBase64, prefixRangeEnd, serverIdOf, serverKey } from '../../src/etcd/keys.js';
 import type { KeyValue } from '../../src/etcd/kv.js';
 import { normalizeReporterOptions } from '../../src/load-report/reporter-options.js';
@@ -33,23 +32,18 @@ describe('keys', () => {
   });
 });
 
-describe('jsonLines', () => {
-  test('yields one value per line, across chunk boundaries, skipping blank lines', async () => {
-    const stream = Readable.from([
-      Buffer.from('{"a":1}\n{"b"'),
-      Buffer.from(':2}\n\n{"c":'),
-      Buffer.from('3}\n'),
-    ]);
-    const values: unknown[] = [];
-    for await (const value of jsonLines(stream, 1024)) values.push(value);
+describe('JsonLines', () => {
+  test('yields one value per line, across chunk boundaries, skipping blank lines', () => {
+    const lines = new JsonLines(1024);
+    const chunks = ['{"a":1}\n{"b"', ':2}\n\n{"c":', '3}\n'];
+    const values = chunks.flatMap((chunk) => lines.push(Buffer.from(chunk)));
     assert.deepEqual(values, [{ a: 1 }, { b: 2 }, { c: 3 }]);
   });
 
-  test('a line beyond the bound ends the stream with a RangeError', async () => {
-    const stream = Readable.from([Buffer.from('{"a":"'), Buffer.alloc(2048, 'x')]);
-    await assert.rejects(async () => {
-      for await (const _ of jsonLines(stream, 1024));
-    }, RangeError);
+  test('a line beyond the bound is a RangeError', () => {
+    const lines = new JsonLines(1024);
+    lines.push(Buffer.from('{"a":"'));
+    assert.throws(() => lines.push(Buffer.alloc(2048, 'x')), RangeError);
   });
 });
 
