@@ -36,7 +36,7 @@ export class MonitorEtcdPublisher {
   /** Key → the significant part last written (or found owned by a reporter): what needs no write. */
   readonly #written = new Map<string, string>();
   #leading = false;
-  #ticking = false;
+  #ticking: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(
@@ -74,15 +74,21 @@ export class MonitorEtcdPublisher {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       clearInterval(this.#timer);
+      // A write in flight lands before the lease is revoked, not after (it would fail, or outlive us).
+      await this.#ticking;
       await this.#lease.close();
       this.#gateway.close();
     })();
     return this.#closed;
   }
 
-  async #tick(): Promise<void> {
-    if (this.#ticking || this.#closed) return;
-    this.#ticking = true;
+  #tick(): Promise<void> {
+    if (this.#ticking || this.#closed) return this.#ticking ?? Promise.resolve();
+    this.#ticking = this.#campaignAndSync().finally(() => (this.#ticking = undefined));
+    return this.#ticking;
+  }
+
+  async #campaignAndSync(): Promise<void> {
     try {
       const lease = this.#lease.id;
       const leading = lease !== undefined && (await this.#election.campaign(lease));
@@ -92,8 +98,6 @@ export class MonitorEtcdPublisher {
       // Unable to tell whether it still leads: it stops writing until it can.
       this.#setLeading(false);
       this.#events.error(error);
-    } finally {
-      this.#ticking = false;
     }
   }
 
