@@ -5,10 +5,11 @@ import {
   type BalancerEvents,
   createBalancedClient,
   ErrorCode,
+  isSoapBalancerError,
 } from '../../src/index.js';
 import { type EtcdCluster, startEtcd } from '../helpers/etcd.js';
 import { waitFor } from '../helpers/monitor.js';
-import { startCalculators } from '../helpers/servers.js';
+import { refusedUrl, startCalculators } from '../helpers/servers.js';
 import { type ScriptedServer, statusSnapshot } from '../helpers/status-snapshot.js';
 
 const prefix = '/soap-balancer/v1/calc/';
@@ -64,6 +65,16 @@ test('takes the pool from etcd and follows its changes key by key', async (t) =>
   await waitFor(() => stateOf(client, servers[1]!.url) === undefined, 'the second server to leave');
 
   assert.deepEqual(await servedBy(client, 10), new Set([servers[2]!.name]));
+});
+
+test('with no servers of its own and no etcd member answering, creating the client fails with SOAPBAL_STATUS_UNAVAILABLE', async (t) => {
+  const [server] = await startCalculators(t, 1);
+  await assert.rejects(
+    createBalancedClient(server!.wsdlUrl, {
+      etcd: { endpoints: [await refusedUrl(), await refusedUrl()], prefix },
+    }),
+    (error: unknown) => isSoapBalancerError(error) && error.code === ErrorCode.StatusUnavailable,
+  );
 });
 
 test('rejects hostile and oversized values as SOAPBAL_STATUS_INVALID; the rest of the pool keeps working', async (t) => {
