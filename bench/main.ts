@@ -14,6 +14,7 @@ import {
   manyIdentical,
   manyIdenticalUnreported,
 } from './scenarios/balancing.js';
+import { etcdPropagation } from './scenarios/etcd-propagation.js';
 import { failover } from './scenarios/failover.js';
 import { monitorScale } from './scenarios/monitor-scale.js';
 import { cpu, overhead } from './scenarios/overhead.js';
@@ -32,6 +33,7 @@ const scenarios: readonly Scenario[] = [
   cpu,
   pick,
   monitorScale,
+  etcdPropagation,
 ];
 const names = scenarios.map((scenario) => scenario.name);
 

@@ -22,6 +22,7 @@ export {
   type BalancedSoapClient,
   createBalancedClient,
 } from './client/create-balanced-client.js';
+export { defaultEtcdClientOptions, type EtcdClientOptions } from './client/etcd-options.js';
 export { defaultMonitorClientOptions, type MonitorClientOptions } from './client/monitor-options.js';
 export { type BalancedClientOptions, defaultOptions, type IdempotencyOption } from './client/options.js';
 export {
@@ -32,7 +33,13 @@ export {
   SoapBalancerError,
   type SoapBalancerErrorDetails,
 } from './errors.js';
-export { attachLoadReporter, type LoadReporter, type LoadReporterOptions } from './load-report/reporter.js';
+export type { EtcdWriterOptions } from './etcd/writer-options.js';
+export {
+  attachLoadReporter,
+  type LoadReporter,
+  type LoadReporterOptions,
+  type ReporterEtcdOptions,
+} from './load-report/reporter.js';
 export {
   defaultLoadReportPath,
   type LoadReport,
@@ -68,6 +75,7 @@ export type {
 export {
   InvalidStatusError,
   type LoadSource,
+  parseServerStatus,
   parseStatusSnapshot,
   type ServerHealthState,
   type ServerStatus,

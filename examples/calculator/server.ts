@@ -2,7 +2,11 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { listen } from 'soap';
-import { attachLoadReporter, type LoadReporter } from '../../src/load-report/reporter.js';
+import {
+  attachLoadReporter,
+  type LoadReporter,
+  type ReporterEtcdOptions,
+} from '../../src/load-report/reporter.js';
 import { Gate, Limiter, Sleeper } from './limiter.js';
 import { calculatorSchema, calculatorWsdl } from './wsdl.js';
 
@@ -21,9 +25,10 @@ export interface CalculatorServerOptions {
   readonly capacity?: number;
   /**
    * Serve a load report at `/soap-balancer/load`, with `capacity` as capacity and the calls waiting
-   * for a slot as `queued`. @default false
+   * for a slot as `queued`; with `{ etcd }`, also published in etcd (the server's own URL filled in).
+   * @default false
    */
-  readonly loadReport?: boolean;
+  readonly loadReport?: boolean | { readonly etcd: Omit<ReporterEtcdOptions, 'url'> };
   /** With `loadReport`, also serve the replica's Prometheus metrics at this path (e.g. `/metrics`). */
   readonly metricsPath?: string;
   /**
@@ -144,7 +149,13 @@ export async function startCalculatorServer(
   if (options.loadReport) {
     const capacity = options.capacity === undefined ? {} : { capacity: options.capacity };
     const metrics = options.metricsPath === undefined ? {} : { metricsPath: options.metricsPath };
-    loadReporter = attachLoadReporter(http, { ...capacity, ...metrics, queued: () => limiter.queued });
+    const etcd = typeof options.loadReport === 'object' ? { etcd: { ...options.loadReport.etcd, url } } : {};
+    loadReporter = attachLoadReporter(http, {
+      ...etcd,
+      ...capacity,
+      ...metrics,
+      queued: () => limiter.queued,
+    });
   }
   // Registered after node-soap's listener and the reporter's, so it sees every request, theirs included.
   http.on('request', ({ method = '', url = '', headers }: IncomingMessage) =>

@@ -12,6 +12,8 @@ export class ServerPool {
   #urls: readonly string[];
   #views: readonly ServerView[];
   readonly #byView = new WeakMap<ServerView, ServerState>();
+  /** Rebuilt only when the membership changes, so that a status change finds its server in O(1). */
+  #byUrl = new Map<string, ServerState>();
   readonly #clock: PickClock;
 
   constructor(urls: readonly string[], clock: PickClock) {
@@ -40,6 +42,11 @@ export class ServerPool {
     return this.#byView.get(view);
   }
 
+  /** The server with this (normalized) base URL, if it is in the pool. */
+  find(url: string): ServerState | undefined {
+    return this.#byUrl.get(url);
+  }
+
   /** A new server, not yet in the pool (see `replace`). */
   create(url: string): ServerState {
     const server = new ServerState(url, this.#clock);
@@ -51,5 +58,6 @@ export class ServerPool {
     this.#servers = servers;
     this.#urls = servers.map((server) => server.url);
     this.#views = servers.map((server) => server.view);
+    this.#byUrl = new Map(servers.map((server) => [server.url, server]));
   }
 }

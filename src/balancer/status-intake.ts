@@ -46,25 +46,25 @@ export class StatusIntake {
     generatedAt: string,
   ): void {
     const pool = this.#pool;
-    const byUrl = new Map(pool.servers.map((server) => [server.url, server]));
     const removed = new Set<string>();
+    const added = new Map<string, ServerState>();
+    // O(changes): a watch applies one key at a time, and the pool may hold thousands of servers.
+    const find = (url: string) => (removed.has(url) ? undefined : (added.get(url) ?? pool.find(url)));
     for (const removal of changes.removals) {
       const url = normalizeBaseUrl(new URL(removal));
       this.#notAllowedListed.delete(url);
-      const server = byUrl.get(url);
+      const server = find(url);
       if (server === undefined) continue;
       if (pool.staticUrls.has(url)) {
         server.forgetStatus();
       } else {
         removed.add(url);
-        byUrl.delete(url);
         this.#events.emit('serverRemoved', { server: url });
       }
     }
-    const added: ServerState[] = [];
     for (const status of changes.upserts) {
       const url = normalizeBaseUrl(new URL(status.url));
-      let server = byUrl.get(url);
+      let server = find(url);
       if (server === undefined) {
         if (!this.#allow(url)) {
           this.#refuse(url);
@@ -72,16 +72,15 @@ export class StatusIntake {
         }
         server = pool.create(url);
         server.warmingSince = this.#now();
-        byUrl.set(url, server);
-        added.push(server);
+        added.set(url, server);
         this.#events.emit('serverAdded', { server: url });
       }
       const before = server.statusState;
       server.applyStatus(status);
       this.#emitTransition(server, before);
     }
-    if (removed.size > 0 || added.length > 0) {
-      pool.replace([...pool.servers.filter((server) => !removed.has(server.url)), ...added]);
+    if (removed.size > 0 || added.size > 0) {
+      pool.replace([...pool.servers.filter((server) => !removed.has(server.url)), ...added.values()]);
     }
     this.#generatedAt = generatedAt;
     this.#succeeded(true);

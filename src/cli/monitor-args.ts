@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type EtcdWriterSettings, etcdWriterSettings } from '../etcd/writer-options.js';
 import { type MonitorOptions, normalizeMonitorOptions } from '../monitor/options.js';
 import { type MonitoredServerEntry, normalizeServerEntry } from '../monitor/server-entry.js';
 import { defaultStatusListenOptions } from '../monitor/status-listen.js';
@@ -14,6 +15,8 @@ export interface MonitorCommand {
   readonly logFormat: LogFormat;
   /** Every monitor option but `servers`. */
   readonly options: Omit<MonitorOptions, 'servers'>;
+  /** Where to publish the probe results (`--etcd`, `--etcd-prefix`, `--etcd-lease-ttl`), if anywhere. */
+  readonly etcd?: EtcdWriterSettings;
 }
 
 /** Monitor options set by an integer flag. */
@@ -36,6 +39,9 @@ const flags = {
   'no-load-path': { type: 'boolean' },
   'log-format': { type: 'string' },
   'etag-load-threshold': { type: 'string' },
+  etcd: { type: 'string', multiple: true },
+  'etcd-prefix': { type: 'string' },
+  'etcd-lease-ttl': { type: 'string' },
   ...Object.fromEntries(Object.keys(integerFlags).map((flag) => [flag, { type: 'string' }])),
 } as const;
 
@@ -101,7 +107,9 @@ export function parseMonitorArgs(args: readonly string[], env: NodeJS.ProcessEnv
   if (servers.length === 0 && values['servers-file'] === undefined) {
     throw new UsageError('Give the servers to watch with `--server URL` or `--servers-file FILE`');
   }
+  const etcd = etcdFlags(values.etcd, values['etcd-prefix'], values['etcd-lease-ttl']);
   return {
+    ...(etcd === undefined ? {} : { etcd }),
     servers,
     serversFile: values['servers-file'],
     port,
@@ -109,6 +117,37 @@ export function parseMonitorArgs(args: readonly string[], env: NodeJS.ProcessEnv
     logFormat,
     options: options as Omit<MonitorOptions, 'servers'>,
   };
+}
+
+function etcdFlags(
+  endpoints: string[] | undefined,
+  prefix: string | undefined,
+  leaseTtl: string | undefined,
+): EtcdWriterSettings | undefined {
+  if (endpoints === undefined) {
+    if (prefix !== undefined || leaseTtl !== undefined) {
+      throw new UsageError('`--etcd-prefix` and `--etcd-lease-ttl` need `--etcd URL`');
+    }
+    return undefined;
+  }
+  if (prefix === undefined) throw new UsageError('`--etcd` needs `--etcd-prefix P`');
+  const ttl = leaseTtl === undefined ? undefined : integer('etcd-lease-ttl', leaseTtl);
+  try {
+    const { given: _, ...settings } = etcdWriterSettings('etcd', {
+      endpoints,
+      prefix,
+      ...(ttl === undefined ? {} : { leaseTtlSeconds: ttl }),
+    });
+    return settings;
+  } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(
+      message
+        .replace(/`etcd\.endpoints(\[\d+\])?`/g, '`--etcd`')
+        .replace('`etcd.prefix`', '`--etcd-prefix`')
+        .replace('`etcd.leaseTtlSeconds`', '`--etcd-lease-ttl`'),
+    );
+  }
 }
 
 function parseFlags(args: readonly string[]) {

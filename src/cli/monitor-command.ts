@@ -4,6 +4,7 @@ import { assertDistinct, type MonitoredServerEntry, maxMonitoredServers } from '
 import { logDrainChanges, logLiveness } from './liveness-log.js';
 import { createLogger, type Logger } from './log-lines.js';
 import { type MonitorCommand, parseMonitorArgs, wantsHelp } from './monitor-args.js';
+import { publishToEtcd } from './monitor-etcd.js';
 import { ServersFileWatcher } from './servers-file-watcher.js';
 import { stopSignal } from './stop-signal.js';
 import { exitCode, monitorUsage, UsageError } from './usage.js';
@@ -38,12 +39,14 @@ export async function runMonitorCommand(args: readonly string[], io: CliIo): Pro
   const firstRoundDone = logLiveness(monitor, log);
   // Listened for from the start: a signal during the first round must close cleanly too.
   const stop = stopSignal();
+  let stopEtcd: (() => Promise<void>) | undefined;
   try {
     await Promise.race([monitor.start(), stop.received]);
     if (stop.signal() === undefined) {
       firstRoundDone();
       const { url } = await monitor.listen({ port: command.port, host: command.host });
       io.out(`soap-balancer monitor listening on ${url}`);
+      stopEtcd = command.etcd && publishToEtcd(command.etcd, monitor, io.err);
       watcher?.watch(
         command.options.intervalMs ?? defaultMonitorOptions.intervalMs,
         (entries) => applyFile(monitor, command, entries, log),
@@ -59,6 +62,7 @@ export async function runMonitorCommand(args: readonly string[], io: CliIo): Pro
   } finally {
     stop.dispose();
     watcher?.close();
+    await stopEtcd?.();
     await monitor.close();
   }
 }

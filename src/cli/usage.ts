@@ -59,6 +59,13 @@ Logging (standard error, one line per event):
   --log-format F        text: "<ISO time> <LEVEL> <message>" (default); json: one JSON object a line,
                         {"time","level","msg",...} with fields such as server, url, state, code
 
+Publishing to etcd (for clients with the etcd option):
+  --etcd URL            Client URL of an etcd member, e.g. http://10.0.0.1:2379; repeat for each
+  --etcd-prefix P       Key prefix the clients watch, e.g. /soap-balancer/v1/orders/
+  --etcd-lease-ttl N    Seconds the keys outlive a monitor killed without a word (default 5).
+                        Monitors sharing a prefix elect one leader, the only one that writes; a
+                        key a replica's own load reporter holds is never overwritten
+
   -h, --help            Show this help
 
 Prints "soap-balancer monitor listening on <url>" once the first round is done and /status is

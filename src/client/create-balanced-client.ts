@@ -4,6 +4,7 @@ import axios from 'axios';
 import { type Client, createClientAsync, HttpClient } from 'soap';
 import { Balancer } from '../balancer/balancer.js';
 import { ErrorCode, isSoapBalancerError, SoapBalancerError } from '../errors.js';
+import { EtcdStatusSource } from '../status/etcd-source.js';
 import { MonitorStatusSource } from '../status/monitor-source.js';
 import type { StatusSource } from '../status/source.js';
 import { Attempts } from '../transport/attempts.js';
@@ -53,7 +54,8 @@ export async function createBalancedClient(
   const metrics = new ClientMetrics(config.name, balancer);
   const agents = config.soap.httpClient || config.soap.request ? [] : ownAgents();
   const statusSource: StatusSource | undefined =
-    config.monitor && new MonitorStatusSource(config.monitor, balancer);
+    (config.monitor && new MonitorStatusSource(config.monitor, balancer)) ||
+    (config.etcd && new EtcdStatusSource(config.etcd, balancer));
   const operations = new OperationTracker();
   const attempts = new Attempts();
   const documents = new ServiceDocuments({ endpoint: BALANCER_ENDPOINT, servers: () => balancer.urls });

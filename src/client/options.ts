@@ -3,27 +3,31 @@ import { type AllowOption, type AllowRule, compileAllowRule } from '../balancer/
 import { LeastBusyPolicy } from '../balancer/policies/least-busy.js';
 import type { SelectionPolicy } from '../balancer/policy.js';
 import type { RetryBudgetOptions, RetryBudgetSettings } from '../balancer/retry-budget.js';
+import type { EtcdSourceSettings } from '../status/etcd-source.js';
 import type { MonitorSourceSettings } from '../status/monitor-source.js';
 import { normalizeBaseUrl } from '../urls.js';
 import { describe, httpUrl, integerAtLeast, isPlainObject, timerMs } from '../validate.js';
+import { type EtcdClientOptions, etcdSettings } from './etcd-options.js';
 import { type MonitorClientOptions, monitorSettings } from './monitor-options.js';
 import { retryBudgetSettings } from './retry-budget-option.js';
 
 /** Decides whether an operation may run twice. See {@link BalancedClientOptions.idempotent}. */
 export type IdempotencyOption = boolean | readonly string[] | ((operation: string) => boolean);
 
-/** Options of {@link createBalancedClient}. At least one of `servers` and `monitor` is required. */
+/** Options of {@link createBalancedClient}. At least one of `servers`, `monitor` and `etcd` is required. */
 export interface BalancedClientOptions {
   /**
    * Base URLs of the identical replicas, e.g. `['http://10.0.0.1:8000', 'http://10.0.0.2:8000']`.
    * A base may carry a path prefix (`http://host/app`); the part of the WSDL URL and of every service
-   * address after a server's base is requested from whichever server is picked. With `monitor`, these
-   * stay in the pool whatever the monitor says, and the monitor's servers join them.
-   * @default [] (the pool comes from the monitor)
+   * address after a server's base is requested from whichever server is picked. With `monitor` or `etcd`, these
+   * stay in the pool whatever the status source says, and the servers it lists join them.
+   * @default [] (the pool comes from the monitor or etcd)
    */
   readonly servers?: readonly string[];
   /** Ask this monitor for the servers' status. */
   readonly monitor?: MonitorClientOptions;
+  /** Learn the servers' status from etcd (a range, then a watch); instead of `monitor`, not with it. */
+  readonly etcd?: EtcdClientOptions;
   /**
    * This client's name in its metrics: the `client` label of every `soap_balancer_client_*` series, so
    * that several balanced clients in one process can be told apart. Give one when two clients use the
@@ -126,6 +130,7 @@ export interface NormalizedOptions {
   readonly name: string;
   readonly servers: readonly string[];
   readonly monitor: MonitorSourceSettings | undefined;
+  readonly etcd: EtcdSourceSettings | undefined;
   readonly allow: AllowRule;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
@@ -143,6 +148,7 @@ const knownOptions = new Set<string>([
   'servers',
   'monitor',
   'name',
+  'etcd',
   'allow',
   'maxAttempts',
   'timeoutMs',
@@ -169,7 +175,11 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
   const maxDownBackoffMs = timer(options, 'maxDownBackoffMs');
   const downBackoffMs = timer(options, 'downBackoffMs');
   const monitor = options.monitor === undefined ? undefined : monitorSettings(options.monitor);
-  const servers = options.servers === undefined && monitor !== undefined ? [] : serverList(options.servers);
+  const etcd = options.etcd === undefined ? undefined : etcdSettings(options.etcd);
+  if (monitor && etcd) throw new TypeError('Give `monitor` or `etcd` as the status source, not both');
+  const statusSource = monitor ?? etcd;
+  const servers =
+    options.servers === undefined && statusSource !== undefined ? [] : serverList(options.servers);
   if (downBackoffMs > maxDownBackoffMs) {
     throw new RangeError(
       `Expected \`downBackoffMs\` (${downBackoffMs}) to be at most \`maxDownBackoffMs\` (${maxDownBackoffMs})`,
@@ -181,6 +191,7 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
     name: clientName(options.name ?? wsdl.pathname),
     servers,
     monitor,
+    etcd,
     allow: compileAllowRule(options.allow, [wsdl.href, ...servers]),
     maxAttempts: integerAtLeast('maxAttempts', options.maxAttempts ?? defaultOptions.maxAttempts, 1),
     timeoutMs: timer(options, 'timeoutMs'),

@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { describe } from '../validate.js';
+import type { ReporterPublisherSettings } from '../etcd/reporter-publisher.js';
+import { type EtcdWriterOptions, etcdWriterSettings } from '../etcd/writer-options.js';
+import { describe, httpUrl } from '../validate.js';
 import { defaultLoadReportPath } from './schema.js';
 
 /** Options of {@link attachLoadReporter}. */
@@ -44,6 +46,22 @@ export interface LoadReporterOptions {
    * @default performance.now
    */
   readonly now?: () => number;
+  /**
+   * Also publish this replica's status in etcd, for balanced clients with the `etcd` option: its key
+   * `<prefix><id>` is bound to a lease kept alive, rewritten when the load changes (at most once a
+   * second), set `draining` at once by `drain()`, and removed by `close()`, by the server's `'close'`,
+   * or by the lease's expiry when the process dies.
+   * @default undefined (no etcd)
+   */
+  readonly etcd?: ReporterEtcdOptions;
+}
+
+/** The reporter's `etcd` option. */
+export interface ReporterEtcdOptions extends EtcdWriterOptions {
+  /** This server's base URL as clients reach it, e.g. `http://10.0.0.1:8000`. */
+  readonly url: string;
+  /** The server's id, its key's last part. @default `url` */
+  readonly id?: string;
 }
 
 export interface NormalizedReporterOptions {
@@ -53,9 +71,18 @@ export interface NormalizedReporterOptions {
   readonly queued: () => number;
   readonly loadHeader: boolean;
   readonly now: () => number;
+  readonly etcd: ReporterPublisherSettings | undefined;
 }
 
-const knownOptions = new Set<string>(['path', 'metricsPath', 'capacity', 'queued', 'loadHeader', 'now']);
+const knownOptions = new Set<string>([
+  'path',
+  'metricsPath',
+  'capacity',
+  'queued',
+  'loadHeader',
+  'now',
+  'etcd',
+]);
 
 /**
  * Validates and completes the options.
@@ -76,7 +103,20 @@ export function normalizeReporterOptions(options: unknown): NormalizedReporterOp
     queued: fn('queued', given.queued ?? (() => 0)),
     loadHeader: flag('loadHeader', given.loadHeader ?? true),
     now: fn('now', given.now ?? (() => performance.now())),
+    etcd: given.etcd === undefined ? undefined : reporterEtcd(given.etcd),
   };
+}
+
+function reporterEtcd(value: unknown): ReporterPublisherSettings {
+  const { given, ...settings } = etcdWriterSettings('etcd', value, ['url', 'id']);
+  const url = httpUrl('etcd.url', given.url).href.replace(/\/$/, '');
+  const id = given.id ?? url;
+  if (typeof id !== 'string' || id === '' || id.length > 256) {
+    throw new TypeError(
+      `Expected \`etcd.id\` to be a non-empty string (at most 256 characters), got ${describe(id)}`,
+    );
+  }
+  return { ...settings, url, id };
 }
 
 /** What `queued()` returned, checked: a bad count would make the whole report invalid. */

@@ -2,6 +2,7 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node
 import type { Server as HttpsServer } from 'node:https';
 import { Server as NetServer } from 'node:net';
 import { ErrorCode, SoapBalancerError } from '../errors.js';
+import { ReporterEtcdPublisher } from '../etcd/reporter-publisher.js';
 import { encodePrometheusText } from '../metrics/encode.js';
 import type { MetricFamily } from '../metrics/families.js';
 import { serveMetrics } from '../metrics/serve.js';
@@ -11,7 +12,7 @@ import { replicaMetricFamilies } from './replica-metrics.js';
 import { checkedQueued, type LoadReporterOptions, normalizeReporterOptions } from './reporter-options.js';
 import { type LoadReport, loadReportVersion } from './schema.js';
 
-export type { LoadReporterOptions } from './reporter-options.js';
+export type { LoadReporterOptions, ReporterEtcdOptions } from './reporter-options.js';
 
 /** A load reporter attached to a server by {@link attachLoadReporter}. */
 export interface LoadReporter {
@@ -30,10 +31,16 @@ export interface LoadReporter {
   /** {@link metrics} in Prometheus' text format. */
   metricsText(): string;
   /**
-   * Puts the server's previous `'request'` listeners back where the reporter's listener was (listeners
-   * added since stay) and stops sampling the event loop. Idempotent.
+   * With the `etcd` option: marks the server `draining` in etcd now (balanced clients give it no new
+   * calls); resolves once written. Without it, resolves at once.
    */
-  close(): void;
+  drain(): Promise<void>;
+  /**
+   * Puts the server's previous `'request'` listeners back where the reporter's listener was (listeners
+   * added since stay) and stops sampling the event loop; with the `etcd` option, also removes the
+   * server's key (the promise resolves once that is done). Idempotent.
+   */
+  close(): Promise<void>;
 }
 
 type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
@@ -73,7 +80,7 @@ export function attachLoadReporter(
   options: LoadReporterOptions = {},
 ): LoadReporter {
   if (!(server instanceof NetServer)) throw new TypeError('Expected `server` to be an http or https server');
-  const { path, metricsPath, capacity, queued, loadHeader, now } = normalizeReporterOptions(options);
+  const { path, metricsPath, capacity, queued, loadHeader, now, etcd } = normalizeReporterOptions(options);
   if (attached.has(server)) {
     throw new SoapBalancerError(
       ErrorCode.ReporterAttached,
@@ -177,23 +184,28 @@ export function attachLoadReporter(
 
   server.removeAllListeners('request');
   server.on('request', listener);
+  const publisher = etcd && new ReporterEtcdPublisher(etcd, report);
+  if (publisher) server.once('close', () => void publisher.close());
 
   return {
     report,
     metrics,
     metricsText: () => encodePrometheusText(metrics()),
+    drain: async () => publisher?.drain(),
     close: () => {
-      if (closed) return;
+      const removed = publisher?.close() ?? Promise.resolve();
+      if (closed) return removed;
       closed = true;
       eventLoopDelay.stop();
       attached.delete(server);
       const current = server.rawListeners('request') as RequestListener[];
       const index = current.indexOf(listener);
-      if (index === -1) return;
+      if (index === -1) return removed;
       server.removeAllListeners('request');
       for (const handle of [...current.slice(0, index), ...previous, ...current.slice(index + 1)]) {
         server.on('request', handle);
       }
+      return removed;
     },
   };
 }

@@ -80,7 +80,7 @@ export function parseStatusSnapshot(value: unknown): StatusSnapshot {
   }
   const ids = new Set<string>();
   const servers = body.servers.map((entry: unknown, index) => {
-    const server = parseServer(entry, `servers[${index}]`);
+    const server = parseServerStatus(entry, `servers[${index}]`);
     if (ids.has(server.id))
       throw new InvalidStatusError(`servers[${index}].id \`${server.id}\` is not unique`);
     ids.add(server.id);
@@ -89,7 +89,12 @@ export function parseStatusSnapshot(value: unknown): StatusSnapshot {
   return { version: statusSchemaVersion, generatedAt: timestamp(body.generatedAt, 'generatedAt'), servers };
 }
 
-function parseServer(value: unknown, at: string): ServerStatus {
+/**
+ * Validates one server's status (an entry of `servers`, or a value a store holds per server) and
+ * returns a clean copy; `at` names it in the error message.
+ * @throws {InvalidStatusError}
+ */
+export function parseServerStatus(value: unknown, at: string): ServerStatus {
   const server = record(value, at);
   const state = server.state;
   if (state !== 'up' && state !== 'down' && state !== 'draining') {
