@@ -4,6 +4,7 @@ import { assertDistinct, type MonitoredServerEntry, maxMonitoredServers } from '
 import { logLiveness } from './liveness-log.js';
 import { type MonitorCommand, parseMonitorArgs, wantsHelp } from './monitor-args.js';
 import { ServersFileWatcher } from './servers-file-watcher.js';
+import { stopSignal } from './stop-signal.js';
 import { exitCode, monitorUsage, UsageError } from './usage.js';
 
 /** Where the CLI writes, and what it reads of its environment. */
@@ -105,25 +106,6 @@ function monitorFor(command: MonitorCommand, servers: MonitoredServerEntry[]): M
   } catch (error: unknown) {
     throw new UsageError(messageOf(error));
   }
-}
-
-/** SIGINT or SIGTERM, once: a second one, while closing, kills the process the default way. */
-function stopSignal() {
-  let received: NodeJS.Signals | undefined;
-  let resolve: (signal: NodeJS.Signals) => void = () => {};
-  const promise = new Promise<NodeJS.Signals>((done) => (resolve = done));
-  const dispose = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    received = signal;
-    dispose();
-    resolve(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return { received: promise, signal: () => received, dispose };
 }
 
 function messageOf(error: unknown): string {

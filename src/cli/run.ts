@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type CliIo, runMonitorCommand } from './monitor-command.js';
+import { runProxyCommand } from './proxy-command.js';
 import { exitCode, mainUsage, UsageError } from './usage.js';
 
 /**
@@ -18,11 +19,14 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       return exitCode.ok;
     }
     if (command === 'monitor') return await runMonitorCommand(rest, io);
+    if (command === 'proxy') return await runProxyCommand(rest, io);
     throw new UsageError(`Unknown command \`${command}\``);
   } catch (error: unknown) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`soap-balancer: ${error.message}`);
-    io.err(`Run \`soap-balancer ${command === 'monitor' ? 'monitor ' : ''}--help\` for usage.`);
+    io.err(
+      `Run \`soap-balancer ${command === 'monitor' || command === 'proxy' ? `${command} ` : ''}--help\` for usage.`,
+    );
     return exitCode.usage;
   }
 }
