@@ -47,6 +47,13 @@ export {
 } from './monitor/options.js';
 export type { MonitoredServerInput, MonitoredServerOptions } from './monitor/server-entry.js';
 export type { StatusListenOptions } from './monitor/status-listen.js';
+export { createProxy, type SoapProxy } from './proxy/create-proxy.js';
+export { proxyFaultNamespace } from './proxy/error-answer.js';
+export {
+  defaultProxyOptions,
+  type ProxyOptions,
+  type ProxyStatusSourceFactory,
+} from './proxy/options.js';
 export {
   InvalidStatusError,
   type LoadSource,

@@ -152,9 +152,11 @@ class RunningProxy implements SoapProxy {
     };
     server.on('connect', refuse);
     server.on('upgrade', refuse);
-    server.on('clientError', (_error, socket: Socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
+    // As Node's own default, but always closing: a slow or malformed client gets its answer and goes.
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+      const status = clientErrorStatus[error.code ?? ''] ?? '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroySoon();
     });
   }
 
@@ -198,6 +200,11 @@ class RunningProxy implements SoapProxy {
     await closed;
   }
 }
+
+const clientErrorStatus: Readonly<Record<string, string>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+};
 
 function listen(server: Server, port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
