@@ -126,7 +126,7 @@ class RunningProxy implements SoapProxy {
   readonly #server: Server;
   readonly #owned: Owned;
   /** Requests being served; `close()` waits for them. */
-  #inFlight = 0;
+  readonly #inFlight = new Set<ServerResponse>();
   #drained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
 
@@ -136,10 +136,10 @@ class RunningProxy implements SoapProxy {
     this.#server = server;
     this.#owned = owned;
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      this.#inFlight++;
+      this.#inFlight.add(response);
       response.once('close', () => {
-        this.#inFlight--;
-        if (this.#inFlight === 0) this.#drained?.();
+        this.#inFlight.delete(response);
+        if (this.#inFlight.size === 0) this.#drained?.();
       });
       // While draining, each answer is the connection's last.
       if (this.#closing !== undefined) response.setHeader('connection', 'close');
@@ -183,7 +183,10 @@ class RunningProxy implements SoapProxy {
     const server = this.#server;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    if (this.#inFlight > 0) {
+    for (const response of this.#inFlight) {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+    }
+    if (this.#inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.#drained = resolve;
