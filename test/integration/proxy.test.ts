@@ -217,6 +217,25 @@ test('a server that dies mid-answer cuts the client off too, and the call is not
   assert.equal(runs(), 1);
 });
 
+test('a body over the replay bound gets one attempt: an idempotent call is not replayed, since its body is gone', async (t) => {
+  const [hidden, healthy] = (await startCalculators(t, 2)) as [CalculatorServer, CalculatorServer];
+  const front = await startFaultyFront(t, hidden.url, { kind: 'drop' });
+  const proxy = await startProxy(t, {
+    servers: [front.url, healthy.url],
+    idempotent: ['Add'],
+    policy: firstEligible,
+    replayBodyBytes: 64,
+  });
+  const response = await post(`${proxy.url}/calculator`, soap11(addRequest(1, 2)), {
+    'content-type': 'text/xml',
+    soapaction: addAction,
+  });
+  assert.equal(response.status, 502);
+  assert.equal(response.headers.get('x-soap-balancer-may-have-run'), 'true');
+  assert.equal(hidden.calls.Add, 1);
+  assert.equal(healthy.calls.Add, undefined);
+});
+
 test('a 1.2 call that may have run is answered with a SOAP 1.2 Fault, 504 after a timeout', async (t) => {
   const [replica] = (await startCalculators(t, 1)) as [CalculatorServer];
   const release = replica.hold();
