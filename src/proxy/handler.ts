@@ -1,5 +1,4 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import type { Balancer } from '../balancer/balancer.js';
 import type { Lease } from '../balancer/lease.js';
 import { headerReader, judgeAnswer } from '../transport/classify-failure.js';
@@ -163,16 +162,25 @@ export class ProxyHandler {
   }
 }
 
-/** Streams the server's answer to the client; the call holds its server until the body is through. */
+/**
+ * Streams the server's answer to the client; the call holds its server until the body is through.
+ * (`pipe` and events rather than `pipeline`, which makes an AbortController and a DOMException per call.)
+ */
 function relay(answer: UpstreamAnswer, lease: Lease, response: ServerResponse): void {
   const upstream = answer.response;
-  let cut = false;
-  // The server went away mid-answer: a failure of the server, unlike a client that hung up.
+  // The server went away mid-answer: a failure of the server, and the client's answer is cut too.
   upstream.once('aborted', () => {
-    cut = true;
+    lease.failed('reset');
+    response.destroy();
+  });
+  upstream.once('end', () => lease.release());
+  // The client hung up first: the rest of the answer is not wanted (not a failure of the server).
+  response.once('close', () => {
+    if (!upstream.complete) upstream.destroy();
+    lease.release();
   });
   response.writeHead(answer.status, endToEndHeaders(upstream.headers));
-  pipeline(upstream, response, () => (cut ? lease.failed('reset') : lease.release()));
+  upstream.pipe(response);
 }
 
 function discard(answer: UpstreamAnswer): void {
