@@ -1,13 +1,15 @@
 // Proxy mode: soap-balancer's proxy (the CLI, its own process) beside HAProxy leastconn as the proxy in
 // front of the same backends, both called by unchanged node-soap clients. A heterogeneous pool (b1 5x
 // slower) at C=8 and C=32; then, with one backend of no delay, the latency each proxy adds at p50 to a
-// trivial call against calling the backend directly. The proxy's CPU per call is read from /proc.
+// trivial call against calling the backend directly. The proxy's CPU per call is read from /proc. The
+// proxy runs as shipped, from dist/ (built first): tsx's loader alone costs it ~40% more CPU per call.
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cpuSecondsOf, type Proc, startNode } from '../harness/processes.js';
+import { cpuSecondsOf, type Proc, startProcess } from '../harness/processes.js';
 import { writeResults } from '../harness/results.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { BenchSettings } from '../harness/settings.js';
-import { median } from '../harness/stats.js';
+import { median, sumCounts } from '../harness/stats.js';
 import { fixed, formatCounts, formatTable, heading } from '../harness/table.js';
 import { checkBound, printTargets, type TargetCheck } from '../harness/targets.js';
 import type { CallerSpec } from '../load/callers.js';
@@ -15,13 +17,24 @@ import { type Backend, startCluster } from '../load/cluster.js';
 import { haproxy, haproxyLabel } from '../load/haproxy.js';
 import { type Load, nowMs, openLoad, sleepUntil, summarize } from '../load/loop.js';
 
-const cliScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const builtCli = `${root}dist/cli/main.js`;
 const proxyLabel = 'soap-balancer proxy';
 
-/** The proxy CLI over `backends`, once it listens. */
-async function startProxyProcess(backends: readonly Backend[]): Promise<{ url: string; proc: Proc }> {
+/** The proxy CLI over `backends` (and `flags`), once it listens. */
+async function startProxyProcess(
+  backends: readonly Backend[],
+  flags: readonly string[] = [],
+): Promise<{ url: string; proc: Proc }> {
   const servers = backends.flatMap((backend) => ['--server', backend.url]);
-  const proc = startNode('proxy', cliScript, ['proxy', '--port', '0', ...servers]);
+  const proc = startProcess('proxy', process.execPath, [
+    builtCli,
+    'proxy',
+    '--port',
+    '0',
+    ...servers,
+    ...flags,
+  ]);
   try {
     const url = / listening on (\S+)$/.exec(await proc.nextLine())?.[1];
     if (url === undefined) throw new Error('the proxy printed no URL');
@@ -44,6 +57,7 @@ interface Run {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: Readonly<Record<string, number>>;
+  readonly byAnswer: Readonly<Record<string, number>>;
   /** CPU of `pid` over the measured window, µs per successful call. */
   readonly cpuUsPerCall: number;
 }
@@ -79,9 +93,13 @@ async function measure(
   return variants.map(({ label }, index) => {
     const of = (key: 'throughput' | 'p50Ms' | 'p99Ms' | 'cpuUsPerCall') =>
       median((runs[index] ?? []).map((run) => run[key]));
-    const errors: Record<string, number> = {};
-    for (const run of runs[index] ?? [])
-      for (const [kind, count] of Object.entries(run.errors)) errors[kind] = (errors[kind] ?? 0) + count;
+    const errors = sumCounts((runs[index] ?? []).map((run) => run.errors));
+    const served = sumCounts((runs[index] ?? []).map((run) => run.byAnswer));
+    const calls = Object.values(served).reduce((sum, count) => sum + count, 0);
+    const sharePercent = Object.keys(served)
+      .sort()
+      .map((backend) => `${backend} ${fixed((100 * (served[backend] ?? 0)) / calls, 0)}`)
+      .join(' ');
     return {
       variant: label,
       concurrency,
@@ -89,6 +107,7 @@ async function measure(
       p50Ms: of('p50Ms'),
       p99Ms: of('p99Ms'),
       cpuUsPerCall: of('cpuUsPerCall'),
+      sharePercent,
       errors,
     };
   });
@@ -106,11 +125,12 @@ function print(title: string, rows: readonly Row[], baseLabel: string): void {
     fixed(row.throughput / (base?.throughput ?? Number.NaN), 2),
     fixed(row.p99Ms / (base?.p99Ms ?? Number.NaN), 2),
     fixed(row.cpuUsPerCall, 0),
+    row.sharePercent,
     formatCounts(row.errors),
   ]);
   console.log(`\n${title}\n`);
   const headers = ['variant', 'calls/s', 'p50 ms', 'p99 ms', `calls/s x ${baseLabel}`, `p99 x ${baseLabel}`];
-  console.log(formatTable([...headers, 'proxy CPU µs/call', 'errors'], cells));
+  console.log(formatTable([...headers, 'proxy CPU µs/call', '% calls by backend', 'errors'], cells));
 }
 
 async function runProxyScenario(s: BenchSettings): Promise<readonly TargetCheck[]> {
@@ -126,12 +146,20 @@ async function runProxyScenario(s: BenchSettings): Promise<readonly TargetCheck[
   console.log(
     `\nbackends ${mults.map((mult, i) => `b${i + 1} ${50 * mult} ms`).join(', ')} a call, 4 slots each`,
   );
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
   const cluster = await startCluster(mults, {});
   const proxy = await startProxyProcess(cluster.backends);
+  // The same, fed the backends' reported load by the cluster's monitor.
+  const monitored = await startProxyProcess(cluster.backends, ['--monitor', cluster.monitorUrl]);
   const loads: Load[] = [];
   try {
     const variants: Variant[] = [
       { label: proxyLabel, spec: { kind: 'soap-proxy', proxyUrl: proxy.url }, pid: proxy.proc.pid },
+      {
+        label: `${proxyLabel} + monitor`,
+        spec: { kind: 'soap-proxy', proxyUrl: monitored.url },
+        pid: monitored.proc.pid,
+      },
     ];
     if (cluster.haproxyUrl !== undefined)
       variants.push({ label: haproxyLabel, spec: { kind: 'proxied', proxyUrl: cluster.haproxyUrl } });
@@ -140,7 +168,7 @@ async function runProxyScenario(s: BenchSettings): Promise<readonly TargetCheck[
       const rows = await measure(variants, loads, concurrency, s);
       results.push(...rows);
       print(`heterogeneous, C=${concurrency}, median of ${s.reps} x ${s.durationS} s`, rows, haproxyLabel);
-      const [ours, theirs] = rows;
+      const [ours, , theirs] = rows;
       checks.push(
         checkBound(
           `heterogeneous C=${concurrency} throughput proxy/haproxy >= 1`,
@@ -159,6 +187,7 @@ async function runProxyScenario(s: BenchSettings): Promise<readonly TargetCheck[
   } finally {
     for (const load of loads.splice(0)) await load.close();
     await proxy.proc.stop();
+    await monitored.proc.stop();
     await cluster.stop();
   }
 
@@ -210,7 +239,7 @@ async function runProxyScenario(s: BenchSettings): Promise<readonly TargetCheck[
 
 export const proxy: Scenario = {
   name: 'proxy',
-  // Two heterogeneous steps of two variants and one trivial step of three, plus start-ups.
-  seconds: (s) => 20 + 7 * s.reps * (s.warmupS + s.durationS + 1),
+  // Two heterogeneous steps of three variants and one trivial step of three, plus build and start-ups.
+  seconds: (s) => 40 + 9 * s.reps * (s.warmupS + s.durationS + 1),
   run: runProxyScenario,
 };
