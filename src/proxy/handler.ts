@@ -180,6 +180,9 @@ function relay(answer: UpstreamAnswer, lease: Lease, response: ServerResponse): 
     lease.release();
   });
   response.writeHead(answer.status, endToEndHeaders(upstream.headers));
+  // The head and what arrives with it (often the whole answer, and its end) leave in one write.
+  response.cork();
+  process.nextTick(() => response.uncork());
   upstream.pipe(response);
 }
 
