@@ -4,7 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type TestContext, test } from 'node:test';
 import { createClientAsync } from 'soap';
 import type { CalculatorServer } from '../../examples/calculator/server.js';
+import { createMonitor } from '../../src/index.js';
 import { type Fault, startFaultyFront } from '../helpers/faulty-front.js';
+import { waitFor } from '../helpers/monitor.js';
 import { firstEligible } from '../helpers/policies.js';
 import { addRequest, rawExchange, soap11, soap12, startProxy } from '../helpers/proxy.js';
 import { startCalculators, startPlainServer } from '../helpers/servers.js';
@@ -294,4 +296,37 @@ test('large bodies (MTOM-like multipart) stream through both ways byte for byte,
   assert.equal(seen['x-forwarded-for'], '203.0.113.9, 127.0.0.1');
   assert.equal(seen.forwarded, `for=127.0.0.1;host="${new URL(proxy.url).host}";proto=http`);
   assert.equal(seen.host, new URL(echo.url).host);
+});
+
+test('with a monitor, the pool is the servers it reports that the allow rule admits', async (t) => {
+  const replicas = await startCalculators(t, 3);
+  const monitor = createMonitor({
+    servers: replicas.map((replica) => replica.url),
+    intervalMs: 100,
+    timeoutMs: 100,
+    rise: 1,
+    fall: 1,
+    healthPath: '/calculator?wsdl',
+  });
+  t.after(() => monitor.close());
+  await monitor.start();
+  const { url } = await monitor.listen({ port: 0 });
+  // Only the first two replicas' ports are allowed: the third, though reported up, gets nothing.
+  const allowed = replicas.slice(0, 2).map((replica) => replica.url);
+  const proxy = await startProxy(t, { monitor: { url }, allow: allowed, idempotent: ['Add'] });
+  await waitFor(() => proxy.servers().length === 2, "the monitor's servers to join");
+  const client = await createClientAsync(`${proxy.url}/calculator?wsdl`);
+  await Promise.all(Array.from({ length: 20 }, (_, index) => client.AddAsync({ a: index, b: 1 })));
+  assert.deepEqual(
+    proxy
+      .servers()
+      .map((server) => server.url)
+      .sort(),
+    [...allowed].sort(),
+  );
+  assert.equal(
+    replicas[2]!.requests.length > 0 && replicas[2]!.requests.every((r) => r.method === 'GET'),
+    true,
+  );
+  assert.equal(replicas[2]!.calls.Add, undefined);
 });
