@@ -19,6 +19,7 @@ import { failover } from './scenarios/failover.js';
 import { monitorScale } from './scenarios/monitor-scale.js';
 import { cpu, overhead } from './scenarios/overhead.js';
 import { pick } from './scenarios/pick.js';
+import { proxy } from './scenarios/proxy.js';
 
 /** Every scenario, in the order a full run takes them. */
 const scenarios: readonly Scenario[] = [
@@ -34,6 +35,7 @@ const scenarios: readonly Scenario[] = [
   pick,
   monitorScale,
   etcdPropagation,
+  proxy,
 ];
 const names = scenarios.map((scenario) => scenario.name);
 

@@ -72,6 +72,13 @@ export type {
   CallEndMessage,
   CallMessage,
 } from './observe/channels.js';
+export { createProxy, type SoapProxy } from './proxy/create-proxy.js';
+export { proxyFaultNamespace } from './proxy/error-answer.js';
+export {
+  defaultProxyOptions,
+  type ProxyOptions,
+  type ProxyStatusSourceFactory,
+} from './proxy/options.js';
 export {
   InvalidStatusError,
   type LoadSource,

@@ -20,7 +20,9 @@ export type CallerSpec =
       /** Marks `Add` idempotent: a call cut off by a dying backend is then retried on another. */
       readonly idempotent?: boolean;
     }
-  | { readonly kind: 'proxied'; readonly proxyUrl: string };
+  | { readonly kind: 'proxied'; readonly proxyUrl: string }
+  /** Plain node-soap, unchanged, on the WSDL a soap-balancer proxy serves (its address already the proxy's). */
+  | { readonly kind: 'soap-proxy'; readonly proxyUrl: string };
 
 export interface Caller {
   /** One call; resolves with the name of the backend that served it. */
@@ -57,11 +59,12 @@ export async function openCaller(spec: CallerSpec): Promise<Caller> {
     });
     return { call: addCall(client, { timeout: timeoutMs }), close: () => client.close() };
   }
-  // The WSDL names one backend as the address, so `endpoint` sends the calls to the proxy. Its own
-  // keep-alive agent, with the balanced client's settings: neither side gets better connection reuse.
+  // HAProxy passes the WSDL as is, naming one backend as the address, so `endpoint` sends the calls to
+  // the proxy; soap-balancer's proxy rewrites it. Its own keep-alive agent, with the balanced client's
+  // settings: neither side gets better connection reuse.
   const httpAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5_000 });
   const client = await createClientAsync(`${spec.proxyUrl}${calculatorPath}?wsdl`, {
-    endpoint: `${spec.proxyUrl}${calculatorPath}`,
+    ...(spec.kind === 'proxied' ? { endpoint: `${spec.proxyUrl}${calculatorPath}` } : {}),
     request: axios.create({ httpAgent }) as never,
     disableCache: true,
   });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type CliIo, runMonitorCommand } from './monitor-command.js';
+import { runProxyCommand } from './proxy-command.js';
 import { runStatusCommand } from './status-command.js';
 import { exitCode, mainUsage, UsageError } from './usage.js';
 
@@ -20,11 +21,12 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     }
     if (command === 'monitor') return await runMonitorCommand(rest, io);
     if (command === 'status') return await runStatusCommand(rest, io);
+    if (command === 'proxy') return await runProxyCommand(rest, io);
     throw new UsageError(`Unknown command \`${command}\``);
   } catch (error: unknown) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`soap-balancer: ${error.message}`);
-    const known = command === 'monitor' || command === 'status';
+    const known = command === 'monitor' || command === 'status' || command === 'proxy';
     io.err(`Run \`soap-balancer ${known ? `${command} ` : ''}--help\` for usage.`);
     return exitCode.usage;
   }

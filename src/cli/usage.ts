@@ -1,5 +1,7 @@
+import { defaultOptions } from '../client/options.js';
 import { defaultMonitorOptions } from '../monitor/options.js';
 import { defaultStatusListenOptions } from '../monitor/status-listen.js';
+import { defaultProxyOptions } from '../proxy/options.js';
 
 /** Bad command-line input: the message names the flag; the process exits with code 2. */
 export class UsageError extends Error {
@@ -17,6 +19,7 @@ export const mainUsage = `Usage: soap-balancer <command> [options]
 Commands:
   monitor        Probe SOAP replicas and serve their status at GET /status (dashboard at /)
   status         Show a monitor's pool as a table (--watch: redraw until Ctrl-C)
+  proxy          Serve SOAP clients of any stack in the service's place, balancing their calls
 
 Options:
   -h, --help     Show this help (soap-balancer <command> --help: the command's options)
@@ -71,4 +74,46 @@ Publishing to etcd (for clients with the etcd option):
 Prints "soap-balancer monitor listening on <url>" once the first round is done and /status is
 served (the dashboard is at the same address, path /); stops on SIGINT or SIGTERM (exit code 0).
 Bad arguments exit with code 2.
+`;
+
+const p = defaultProxyOptions;
+
+export const proxyUsage = `Usage: soap-balancer proxy --port P (--server URL ... | --servers-file FILE | --monitor URL) [options]
+
+Serves the service's WSDLs and schemas (any GET) with its own public URL in place of every service
+address, so unchanged SOAP clients send every call (POST) to it; each call goes to the least busy
+live server and fails over as the library's calls do.
+
+Servers (one of; --server may be combined with --monitor):
+  --server URL          Base URL of a replica, e.g. http://10.0.0.1:8000; repeat for each
+  --servers-file FILE   One server per line: URL [id=NAME] [draining]; reread when it changes
+  --monitor URL         A soap-balancer monitor's status API (token: ${tokenVariable})
+
+Listening:
+  --port P              Port to listen on; 0 picks a free one (required)
+  --host H              Interface to listen on (default ${p.host})
+  --public-url URL      URL clients reach the proxy at, written into the WSDLs
+                        (default: http://<host>:<port> of the listening socket)
+
+Calls:
+  --idempotent OP,...   Operations safe to run twice (retried after a failure that may have run
+                        them); '*' for all (default: none)
+  --allow PATTERN,...   Servers a monitor may add, e.g. 'http://10.0.0.*:8000' (default: the
+                        origins of --server)
+  --max-attempts N      Most servers one call is tried on (default ${defaultOptions.maxAttempts})
+  --timeout-ms N        Time one attempt may wait for the answer's headers (default ${defaultOptions.timeoutMs})
+  --fetch-timeout-ms N  Time one WSDL or schema fetch may take (default ${defaultOptions.fetchTimeoutMs})
+
+Limits:
+  --max-body-bytes N        Largest request body; larger: 413 (default ${p.maxBodyBytes})
+  --replay-body-bytes N     Bodies up to this size can be sent again to another server; larger ones
+                            are streamed to one server, once (default ${p.replayBodyBytes})
+  --headers-timeout-ms N    Time a client may take to send its headers (default ${p.headersTimeoutMs})
+  --request-timeout-ms N    Time a client may take to send its whole request (default ${p.requestTimeoutMs})
+  --drain-timeout-ms N      On SIGINT/SIGTERM, how long calls in flight may finish (default ${p.drainTimeoutMs})
+
+  -h, --help            Show this help
+
+Prints "soap-balancer proxy listening on <url>" when ready; on SIGINT or SIGTERM stops accepting,
+lets the calls in flight finish and exits with code 0. Bad arguments exit with code 2.
 `;

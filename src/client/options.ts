@@ -213,7 +213,8 @@ function clientName(value: unknown): string {
   return value;
 }
 
-function serverList(value: unknown): string[] {
+/** Validates a `servers` list: distinct absolute http(s) base URLs, normalized. Shared with the proxy. */
+export function serverList(value: unknown): string[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw new TypeError(
       `Expected \`servers\` to be a non-empty array of URLs (or a \`monitor\` to ask), got ${describe(value)}`,
@@ -241,7 +242,8 @@ function timer(
   return timerMs(name, options[name] ?? defaultOptions[name]);
 }
 
-function idempotency(value: unknown): (operation: string | undefined) => boolean {
+/** Compiles the `idempotent` option into a predicate. Shared with the proxy. */
+export function idempotency(value: unknown): (operation: string | undefined) => boolean {
   if (typeof value === 'boolean') return () => value;
   if (typeof value === 'function') {
     return (operation) =>
@@ -256,7 +258,8 @@ function idempotency(value: unknown): (operation: string | undefined) => boolean
   );
 }
 
-function selectionPolicy(value: unknown): SelectionPolicy {
+/** Validates the `policy` option (default: least busy). Shared with the proxy. */
+export function selectionPolicy(value: unknown): SelectionPolicy {
   if (value === undefined) return new LeastBusyPolicy();
   if (isPlainObjectLike(value) && typeof value.pick === 'function' && typeof value.name === 'string') {
     return value as unknown as SelectionPolicy;

@@ -10,7 +10,10 @@ const soapVersions: Readonly<Record<string, '1.1' | '1.2'>> = {
 };
 
 export interface RewriteOptions {
-  /** Origin owned by the balancer, e.g. `http://soap-balancer.invalid`. Addresses are moved under it. */
+  /**
+   * The target URL addresses are moved under: the balanced client's own origin
+   * (`http://soap-balancer.invalid`), or the proxy's public URL (`http://soap-lb.internal:8080`).
+   */
   readonly endpoint: string;
   /**
    * Normalized base URLs of the pool's servers. An address or import under one of them keeps only the

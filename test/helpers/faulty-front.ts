@@ -12,7 +12,9 @@ export type Fault =
       readonly headers?: Record<string, string>;
     }
   /** Send the headers and half the body, then close (FIN) or destroy (RST, a dying process) the socket. */
-  | { readonly kind: 'cut'; readonly how: 'fin' | 'destroy' };
+  | { readonly kind: 'cut'; readonly how: 'fin' | 'destroy' }
+  /** Send nothing at all: reset the connection (RST) once the backend has run the call. */
+  | { readonly kind: 'drop' };
 
 /**
  * A server in front of a real replica that forwards every POST there (so the call really runs) and
@@ -51,6 +53,10 @@ function forward(
 }
 
 function spoil(response: ServerResponse, answer: IncomingMessage, body: Buffer, fault: Fault): void {
+  if (fault.kind === 'drop') {
+    response.socket?.resetAndDestroy();
+    return;
+  }
   if (fault.kind === 'replace') {
     response.writeHead(fault.status, { 'Content-Type': 'text/html', ...fault.headers }).end(fault.body);
     return;

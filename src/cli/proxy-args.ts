@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import { normalizeProxyOptions, type ProxyOptions } from '../proxy/options.js';
+import { tokenVariable, UsageError } from './usage.js';
+
+/** `soap-balancer proxy …`, parsed and checked. */
+export interface ProxyCommand {
+  /** Every proxy option but the status source, which the command makes. */
+  readonly options: ProxyOptions;
+  readonly serversFile: string | undefined;
+}
+
+/** Proxy options set by an integer flag. */
+const integerFlags = {
+  port: 'port',
+  'max-attempts': 'maxAttempts',
+  'timeout-ms': 'timeoutMs',
+  'fetch-timeout-ms': 'fetchTimeoutMs',
+  'max-body-bytes': 'maxBodyBytes',
+  'replay-body-bytes': 'replayBodyBytes',
+  'headers-timeout-ms': 'headersTimeoutMs',
+  'request-timeout-ms': 'requestTimeoutMs',
+  'drain-timeout-ms': 'drainTimeoutMs',
+} as const;
+
+const flags = {
+  host: { type: 'string' },
+  server: { type: 'string', multiple: true },
+  'servers-file': { type: 'string' },
+  monitor: { type: 'string' },
+  idempotent: { type: 'string', multiple: true },
+  'public-url': { type: 'string' },
+  allow: { type: 'string', multiple: true },
+  ...Object.fromEntries(Object.keys(integerFlags).map((flag) => [flag, { type: 'string' }])),
+} as const;
+
+/** Option name → flag, to word the options' own validation errors in the user's terms. */
+const flagOf: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(integerFlags).map(([flag, option]) => [option, flag])),
+  host: 'host',
+  publicUrl: 'public-url',
+  servers: 'server',
+  'monitor.url': 'monitor',
+};
+
+/**
+ * Parses the proxy's arguments and validates them with the library's own option checks. The monitor's
+ * token, if it needs one, comes from the environment.
+ * @throws {UsageError} naming the flag at fault.
+ */
+export function parseProxyArgs(args: readonly string[], env: NodeJS.ProcessEnv): ProxyCommand {
+  const { values } = parseFlags(args);
+  const options: Record<string, unknown> = {};
+  for (const [flag, option] of Object.entries(integerFlags)) {
+    const value = values[flag as keyof typeof values];
+    if (typeof value === 'string') options[option] = integer(flag, value);
+  }
+  if (values.host !== undefined) options.host = values.host;
+  if (values.server !== undefined) options.servers = values.server;
+  if (values['public-url'] !== undefined) options.publicUrl = values['public-url'];
+  if (values.idempotent !== undefined) {
+    const names = commaList(values.idempotent);
+    options.idempotent = names.length === 1 && names[0] === '*' ? true : names;
+  }
+  if (values.allow !== undefined) options.allow = commaList(values.allow);
+  if (values.monitor !== undefined) {
+    const token = env[tokenVariable] || undefined;
+    options.monitor = token === undefined ? { url: values.monitor } : { url: values.monitor, token };
+  }
+  const serversFile = values['servers-file'];
+  if (serversFile !== undefined && values.monitor !== undefined) {
+    throw new UsageError('`--servers-file` and `--monitor` exclude each other');
+  }
+  if (options.port === undefined) throw new UsageError('Give the port to listen on with `--port P`');
+  if (values.server === undefined && serversFile === undefined && values.monitor === undefined) {
+    throw new UsageError('Give the servers with `--server URL`, `--servers-file FILE` or `--monitor URL`');
+  }
+  try {
+    // The servers file stands in for a status source here; the command gives the real one.
+    normalizeProxyOptions(
+      serversFile === undefined ? options : { ...options, statusSource: () => undefined },
+    );
+  } catch (error: unknown) {
+    throw new UsageError(inFlagTerms(error));
+  }
+  return { options: options as ProxyOptions, serversFile };
+}
+
+function parseFlags(args: readonly string[]) {
+  try {
+    return parseArgs({ args: [...args], options: flags, strict: true, allowPositionals: false });
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** `--idempotent Add,Get --idempotent Sum` → `['Add', 'Get', 'Sum']`. */
+function commaList(values: readonly string[]): string[] {
+  const items = values.flatMap((value) => value.split(',')).map((item) => item.trim());
+  const empty = items.find((item) => item === '');
+  if (empty !== undefined) throw new UsageError('Empty name in a comma-separated list');
+  return items;
+}
+
+function integer(flag: string, value: string): number {
+  if (!/^\d{1,15}$/.test(value))
+    throw new UsageError(`\`--${flag}\` expects a whole number, got \`${value}\``);
+  return Number(value);
+}
+
+function inFlagTerms(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/`([\w.]+)(\[\d+\])?`/g, (whole, name: string) =>
+    flagOf[name] ? `\`--${flagOf[name]}\`` : whole,
+  );
+}
