@@ -8,7 +8,7 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { settledMemory } from '../harness/memory.js';
-import { cpuSecondsOf, type Proc, rssBytesOf, startNode } from '../harness/processes.js';
+import { cpuSecondsOf, type Proc, rssBytesOf, startNode, startProcess } from '../harness/processes.js';
 import { writeResults } from '../harness/results.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { BenchSettings } from '../harness/settings.js';
@@ -27,6 +27,11 @@ const leaseTtlS = 5;
 /** Figure changes per second per replica in the steady-state phases. */
 const rates = [0, 0.1, 1] as const;
 const projectedClients = 10_000;
+/** The gRPC comparison's rate: one the gateway clients keep up with. */
+const grpcRate = 0.1;
+/** A drain that reached every client within this many ms shows they keep up. */
+const keepUpMs = 1_000;
+const inTime = (drain: { reachedAllMs: number }) => drain.reachedAllMs <= keepUpMs;
 const prefix = '/soap-balancer/v1/scale/';
 const stubScript = fileURLToPath(new URL('./etcd-propagation-stub.ts', import.meta.url));
 const windowS = (s: BenchSettings) => Math.max(5, Math.ceil(s.durationS));
@@ -37,12 +42,14 @@ const MiB = 1024 * 1024;
 
 export const etcdScale: Scenario = {
   name: 'etcd-scale',
-  seconds: (s) => 60 + idleS + rates.length * (settleS + windowS(s)),
+  seconds: (s) => 60 + idleS + (rates.length + 1) * (settleS + windowS(s)),
   run: runEtcdScale,
 };
 
 /** CPU seconds so far of the clients (this process), etcd and the stubs, and etcd's revision. */
-async function snapshot(etcd: Awaited<ReturnType<typeof startEtcd>>, procs: readonly Proc[]) {
+type Etcd = Awaited<ReturnType<typeof startEtcd>>;
+
+async function snapshot(etcd: Etcd, procs: readonly Proc[]) {
   const own = process.cpuUsage();
   const stubCpu = await Promise.all(procs.map((proc) => cpuSecondsOf(proc.pid)));
   return {
@@ -137,24 +144,34 @@ async function runEtcdScale(settings: BenchSettings) {
       phases.push({ rate, ...measured, etcdRss: await rssBytesOf(etcd.pid), drains });
     }
 
-    // Projection: etcd's cost split into heartbeats (per client), lease renewals (per replica, the
-    // 0/s phase minus heartbeats) and events delivered (per write and watcher: the rise above the 0/s
-    // phase over writes x clients; it includes the writes' own cost, so it is an upper bound).
+    for (const { source } of watchers) source.close();
+    const grpc = await grpcPhase(etcd, procs, settings);
+
+    // Projection: etcd's cost split into heartbeats (per client), lease renewals (per replica: the
+    // 0/s phase minus the heartbeats) and events delivered (per write and watcher: the rise above the
+    // 0/s phase over writes x clients, taken from the busiest phase the clients kept up with; it
+    // includes the writes' own cost, so it is an upper bound).
     const base = phases[0];
     if (base === undefined) throw new Error('no phase was measured');
     const heartbeatCoresPerClient = idle.etcdCores / clients;
     const renewalCores = base.etcdCores - idle.etcdCores;
     const etcdRssPerWatcher = (etcdWatchedRss - etcdEmptyRss) / clients;
-    const projections = phases.map((phase) => {
-      const usPerDelivery = ((phase.etcdCores - base.etcdCores) / (phase.writesPerS * clients)) * 1e6;
-      const eventsPerS = phase.writesPerS * projectedClients;
-      const deliveryCores = phase.rate === 0 ? 0 : (eventsPerS * usPerDelivery) / 1e6;
+    const keptUp = phases.filter((phase) => phase.rate > 0 && phase.drains.every(inTime)).at(-1);
+    const gatewayUsPerEvent = keptUp
+      ? ((keptUp.etcdCores - base.etcdCores) / (keptUp.writesPerS * clients)) * 1e6
+      : Number.NaN;
+    const grpcUsPerEvent = ((grpc.etcdCores - renewalCores) / (grpc.writesPerS * clients)) * 1e6;
+    const projections = rates.map((rate) => {
+      // A writer looks once a second: it writes when its figures changed at least once since.
+      const writesPerS = replicas * (1 - Math.exp(-rate));
+      const eventsPerS = writesPerS * projectedClients;
+      const fixedCores = heartbeatCoresPerClient * projectedClients + renewalCores;
       return {
-        rate: phase.rate,
-        usPerDelivery: phase.rate === 0 ? Number.NaN : usPerDelivery,
+        rate,
+        writesPerS,
         eventsPerS,
-        etcdCores: heartbeatCoresPerClient * projectedClients + renewalCores + deliveryCores,
-        clientCoresPer100: phase.clientsCores,
+        gatewayEtcdCores: fixedCores + (eventsPerS * gatewayUsPerEvent) / 1e6,
+        grpcEtcdCores: fixedCores + (eventsPerS * grpcUsPerEvent) / 1e6,
       };
     });
 
@@ -204,16 +221,28 @@ async function runEtcdScale(settings: BenchSettings) {
     );
     console.log(
       `\n${formatTable(
-        [`${projectedClients} clients, changes/s per replica`, 'etcd us per event', 'events/s', 'etcd cores'],
+        [
+          `${projectedClients} clients: changes/s per replica`,
+          'writes/s',
+          'events/s',
+          'etcd cores, gateway',
+          'etcd cores, gRPC',
+        ],
         projections.map((p) => [
           fixed(p.rate, 1),
-          fixed(p.usPerDelivery, 1),
+          fixed(p.writesPerS, 0),
           fixed(p.eventsPerS, 0),
-          fixed(p.etcdCores, 1),
+          fixed(p.gatewayEtcdCores, 1),
+          fixed(p.grpcEtcdCores, 1),
         ]),
       )}`,
     );
-    console.log(`etcd RSS per watcher: ${fixed(etcdRssPerWatcher / 1024, 0)} KiB`);
+    console.log(
+      `etcd CPU per event delivered: ${fixed(gatewayUsPerEvent, 1)} us by the JSON gateway (at ${keptUp?.rate ?? '-'}/s), ${fixed(grpcUsPerEvent, 1)} us by gRPC (at ${grpcRate}/s, ${fixed(grpc.writesPerS, 0)} writes/s, etcd ${fixed(grpc.etcdCores, 3)} cores); etcd RSS per gateway watcher: ${fixed(etcdRssPerWatcher / 1024, 0)} KiB; load average ${os
+        .loadavg()
+        .map((load) => fixed(load, 1))
+        .join(' ')}`,
+    );
     await writeResults('etcd-scale', {
       clients,
       replicas,
@@ -227,20 +256,26 @@ async function runEtcdScale(settings: BenchSettings) {
       etcdRss: { empty: etcdEmptyRss, watched: etcdWatchedRss, joined: etcdJoinedRss },
       etcdRssPerWatcher,
       phases,
+      grpc,
+      gatewayUsPerEvent,
+      grpcUsPerEvent,
       projections,
     });
-    const busiest = phases.at(-1);
     const checks = [
-      checkEach(
-        `changes at ${rates.at(-1)}/s: a drain reaches all ${clients} clients (ms)`,
-        busiest?.drains ?? [],
-        (drain) => fixed(drain.reachedAllMs, 0),
-        (drain) => drain.reachedAllMs <= leaseTtlS * 1000,
-        `<= TTL ${leaseTtlS} s: the clients keep up`,
-      ),
+      ...phases
+        .filter((phase) => phase.rate > 0)
+        .map((phase) =>
+          checkEach(
+            `changes at ${phase.rate}/s: a drain reaches all ${clients} clients (ms)`,
+            phase.drains,
+            (drain) => fixed(drain.reachedAllMs, 0),
+            inTime,
+            `<= ${keepUpMs} ms: the clients keep up`,
+          ),
+        ),
       checkBound(
         `${replicas} x ${clients} client CPU at ${rates.at(-1)}/s (cores)`,
-        busiest?.clientsCores ?? Number.NaN,
+        phases.at(-1)?.clientsCores ?? Number.NaN,
         '<=',
         os.cpus().length,
         "measured; <= this machine's cores",
@@ -252,6 +287,29 @@ async function runEtcdScale(settings: BenchSettings) {
     await Promise.all(procs.map((proc) => proc.stop()));
     for (const { source } of watchers) source.close();
     await etcd.stop();
+  }
+}
+
+/**
+ * The load at `grpcRate` delivered over gRPC instead of the JSON gateway: one etcdctl holding 100
+ * watches on one stream (its output discarded), with the gateway clients closed beforehand.
+ */
+async function grpcPhase(etcd: Etcd, procs: readonly Proc[], settings: BenchSettings) {
+  const grpcWatchers = startProcess('etcdctl watchers', 'sh', [
+    '-c',
+    'exec etcdctl --endpoints "$1" watch -i > /dev/null',
+    'sh',
+    etcd.url,
+  ]);
+  try {
+    for (let i = 0; i < clients; i++) grpcWatchers.send(`watch --prefix ${prefix}`);
+    for (const proc of procs) proc.send(`rate ${grpcRate}`);
+    await sleep(settleS * 1000);
+    const from = await snapshot(etcd, procs);
+    await sleep(windowS(settings) * 1000);
+    return between(from, await snapshot(etcd, procs));
+  } finally {
+    await grpcWatchers.stop();
   }
 }
 
