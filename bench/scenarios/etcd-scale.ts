@@ -29,8 +29,13 @@ const rates = [0, 0.1, 1] as const;
 const projectedClients = 10_000;
 /** The gRPC comparison's rate: one the gateway clients keep up with. */
 const grpcRate = 0.1;
-/** A drain that reached every client within this many ms shows they keep up. */
-const keepUpMs = 1_000;
+/** The rate of the phase without watchers, which measures what the writes alone cost etcd. */
+const unwatchedRate = grpcRate;
+/**
+ * A drain that reached every client within the lease TTL shows they keep up: a backlog grows without
+ * bound, and past the TTL the clients would learn of a drain later than of a death.
+ */
+const keepUpMs = leaseTtlS * 1000;
 const inTime = (drain: { reachedAllMs: number }) => drain.reachedAllMs <= keepUpMs;
 const prefix = '/soap-balancer/v1/scale/';
 const stubScript = fileURLToPath(new URL('./etcd-propagation-stub.ts', import.meta.url));
@@ -42,7 +47,7 @@ const MiB = 1024 * 1024;
 
 export const etcdScale: Scenario = {
   name: 'etcd-scale',
-  seconds: (s) => 60 + idleS + (rates.length + 1) * (settleS + windowS(s)),
+  seconds: (s) => 60 + idleS + (rates.length + 2) * (settleS + windowS(s)),
   run: runEtcdScale,
 };
 
@@ -144,28 +149,38 @@ async function runEtcdScale(settings: BenchSettings) {
       phases.push({ rate, ...measured, etcdRss: await rssBytesOf(etcd.pid), drains });
     }
 
+    // The same 0.1/s with no watcher at all (the writes' own cost), then with 100 gRPC watchers.
     for (const { source } of watchers) source.close();
+    for (const proc of procs) proc.send(`rate ${unwatchedRate}`);
+    await sleep(settleS * 1000);
+    const unwatchedFrom = await snapshot(etcd, procs);
+    await sleep(windowS(settings) * 1000);
+    const unwatched = between(unwatchedFrom, await snapshot(etcd, procs));
     const grpc = await grpcPhase(etcd, procs, settings);
 
     // Projection: etcd's cost split into heartbeats (per client), lease renewals (per replica: the
-    // 0/s phase minus the heartbeats) and events delivered (per write and watcher: the rise above the
-    // 0/s phase over writes x clients, taken from the busiest phase the clients kept up with; it
-    // includes the writes' own cost, so it is an upper bound).
+    // 0/s phase minus the heartbeats), writes (the unwatched phase minus renewals, per write) and
+    // events delivered (per write and watcher: what is left of the rise above the 0/s phase, taken
+    // from the busiest phase the clients kept up with).
     const base = phases[0];
     if (base === undefined) throw new Error('no phase was measured');
     const heartbeatCoresPerClient = idle.etcdCores / clients;
     const renewalCores = base.etcdCores - idle.etcdCores;
     const etcdRssPerWatcher = (etcdWatchedRss - etcdEmptyRss) / clients;
     const keptUp = phases.filter((phase) => phase.rate > 0 && phase.drains.every(inTime)).at(-1);
+    const usPerWrite = ((unwatched.etcdCores - renewalCores) / unwatched.writesPerS) * 1e6;
+    const usPerEvent = (cores: number, writesPerS: number) =>
+      ((cores - (writesPerS * usPerWrite) / 1e6) / (writesPerS * clients)) * 1e6;
     const gatewayUsPerEvent = keptUp
-      ? ((keptUp.etcdCores - base.etcdCores) / (keptUp.writesPerS * clients)) * 1e6
+      ? usPerEvent(keptUp.etcdCores - base.etcdCores, keptUp.writesPerS)
       : Number.NaN;
-    const grpcUsPerEvent = ((grpc.etcdCores - renewalCores) / (grpc.writesPerS * clients)) * 1e6;
+    const grpcUsPerEvent = usPerEvent(grpc.etcdCores - renewalCores, grpc.writesPerS);
     const projections = rates.map((rate) => {
       // A writer looks once a second: it writes when its figures changed at least once since.
       const writesPerS = replicas * (1 - Math.exp(-rate));
       const eventsPerS = writesPerS * projectedClients;
-      const fixedCores = heartbeatCoresPerClient * projectedClients + renewalCores;
+      const fixedCores =
+        heartbeatCoresPerClient * projectedClients + renewalCores + (writesPerS * usPerWrite) / 1e6;
       return {
         rate,
         writesPerS,
@@ -238,7 +253,7 @@ async function runEtcdScale(settings: BenchSettings) {
       )}`,
     );
     console.log(
-      `etcd CPU per event delivered: ${fixed(gatewayUsPerEvent, 1)} us by the JSON gateway (at ${keptUp?.rate ?? '-'}/s), ${fixed(grpcUsPerEvent, 1)} us by gRPC (at ${grpcRate}/s, ${fixed(grpc.writesPerS, 0)} writes/s, etcd ${fixed(grpc.etcdCores, 3)} cores); etcd RSS per gateway watcher: ${fixed(etcdRssPerWatcher / 1024, 0)} KiB; load average ${os
+      `etcd CPU per write: ${fixed(usPerWrite, 1)} us (${fixed(unwatched.writesPerS, 0)} writes/s unwatched, etcd ${fixed(unwatched.etcdCores, 3)} cores); per event delivered: ${fixed(gatewayUsPerEvent, 1)} us by the JSON gateway (at ${keptUp?.rate ?? '-'}/s), ${fixed(grpcUsPerEvent, 1)} us by gRPC (at ${grpcRate}/s, ${fixed(grpc.writesPerS, 0)} writes/s, etcd ${fixed(grpc.etcdCores, 3)} cores); etcd RSS per gateway watcher: ${fixed(etcdRssPerWatcher / 1024, 0)} KiB; load average ${os
         .loadavg()
         .map((load) => fixed(load, 1))
         .join(' ')}`,
@@ -256,6 +271,8 @@ async function runEtcdScale(settings: BenchSettings) {
       etcdRss: { empty: etcdEmptyRss, watched: etcdWatchedRss, joined: etcdJoinedRss },
       etcdRssPerWatcher,
       phases,
+      unwatched,
+      usPerWrite,
       grpc,
       gatewayUsPerEvent,
       grpcUsPerEvent,
