@@ -15,6 +15,7 @@ import {
   manyIdenticalUnreported,
 } from './scenarios/balancing.js';
 import { etcdPropagation } from './scenarios/etcd-propagation.js';
+import { etcdScale } from './scenarios/etcd-scale.js';
 import { failover } from './scenarios/failover.js';
 import { monitorScale } from './scenarios/monitor-scale.js';
 import { cpu, overhead } from './scenarios/overhead.js';
@@ -35,6 +36,7 @@ const scenarios: readonly Scenario[] = [
   pick,
   monitorScale,
   etcdPropagation,
+  etcdScale,
   proxy,
 ];
 const names = scenarios.map((scenario) => scenario.name);

@@ -7,9 +7,6 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Balancer } from '../../src/balancer/balancer.js';
-import { normalizeOptions } from '../../src/client/options.js';
-import { EtcdStatusSource } from '../../src/status/etcd-source.js';
 import { cpuSecondsOf, startNode } from '../harness/processes.js';
 import { writeResults } from '../harness/results.js';
 import type { Scenario } from '../harness/scenario.js';
@@ -18,6 +15,7 @@ import { median } from '../harness/stats.js';
 import { fixed, formatTable, heading } from '../harness/table.js';
 import { checkBound, checkEach, printTargets } from '../harness/targets.js';
 import { startEtcd } from '../load/etcd.js';
+import { startWatchers, trackEvents } from '../load/etcd-watchers.js';
 
 const clients = 100;
 const replicas = 50;
@@ -32,52 +30,12 @@ export const etcdPropagation: Scenario = {
   run: runEtcdPropagation,
 };
 
-/** 100 watching clients: what a balanced client runs for its `etcd` option, minus SOAP. */
-async function startWatchers(endpoint: string) {
-  const config = normalizeOptions('http://127.0.0.1:1/wsdl', {
-    etcd: { endpoints: [endpoint], prefix },
-    allow: ['http://127.0.0.1:1'],
-  });
-  const { etcd } = config;
-  if (etcd === undefined) throw new Error('the etcd option went missing');
-  return Promise.all(
-    Array.from({ length: clients }, async () => {
-      const balancer = new Balancer(config);
-      const source = new EtcdStatusSource(etcd, balancer);
-      await source.start();
-      return { balancer, source };
-    }),
-  );
-}
-
-type Watcher = Awaited<ReturnType<typeof startWatchers>>[number];
-
-type Seen = 'serverDown' | 'serverRemoved' | 'serverAdded';
-
-/**
- * One listener per watcher and event (not one per awaited URL): `lastToSee` resolves with the time
- * (performance.now) at which the last of the watchers saw `event` for `url`.
- */
-function trackEvents(watchers: readonly Watcher[]) {
-  const waiting = new Map<string, { seen: number; resolve: (at: number) => void }>();
-  for (const event of ['serverDown', 'serverRemoved', 'serverAdded'] as const) {
-    for (const { balancer } of watchers) {
-      balancer.on(event, ({ server }: { server: string }) => {
-        const entry = waiting.get(`${event} ${server}`);
-        if (entry && ++entry.seen === watchers.length) entry.resolve(performance.now());
-      });
-    }
-  }
-  return (url: string, event: Seen) =>
-    new Promise<number>((resolve) => waiting.set(`${event} ${url}`, { seen: 0, resolve }));
-}
-
 async function runEtcdPropagation(settings: BenchSettings) {
   console.log(
     heading(`etcd-propagation: ${replicas} replicas, ${clients} watching clients, lease TTL ${leaseTtlS} s`),
   );
   const etcd = await startEtcd();
-  const watchers = await startWatchers(etcd.url);
+  const watchers = await startWatchers(etcd.url, prefix, clients);
   const lastToSee = trackEvents(watchers);
   try {
     // The clients' own cost with nothing changing (heartbeats), subtracted from the cost of changes.
