@@ -9,7 +9,7 @@ export interface ServerView {
    * `(occupancy + 1) × latency`. Occupancy is the server's own latest word on its load (requests per
    * capacity slot, from a fresh status or a recent answer's `endpoint-load-metrics` header), corrected
    * by the calls this client started or finished there since; without one, this client's `inFlight`.
-   * A server known to have a slot free costs `latency` alone (nothing waits there). Latency is this client's peak-sensitive moving
+   * On a server known to have a slot free (nothing waits there), occupancy counts half. Latency is this client's peak-sensitive moving
    * average of the server's response times (ms), decaying while the server gets no calls; the pool's
    * average before a first sample.
    */

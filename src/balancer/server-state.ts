@@ -16,6 +16,9 @@ export interface PickClock {
   readonly slowStartMs: number;
 }
 
+/** How much the occupancy of a server with a slot free counts (see `cost`). */
+const freeSlotOccupancyWeight = 0.5;
+
 /** The smallest share a warming server is given: its cost is at most this many times its own. */
 const slowStartFloor = 0.1;
 
@@ -101,12 +104,11 @@ export class ServerState {
       ? Math.max(0, this.load + (this.inFlight - this.inFlightAtStatus) / this.capacity)
       : this.inFlight;
     const latency = this.#latency.sampled ? this.#latency.valueAt(clock.now) : clock.defaultLatencyMs;
-    // A server known to have a slot free starts the call at once: nothing to wait behind, so it costs
-    // its response time alone. Work-conserving, as a server-side queue is: a slow replica's free slot is
-    // used before calls queue on the fast ones, and no slot idles while calls wait.
-    const waiting =
-      loadFresh && this.slotsKnown && occupancy * this.capacity < this.capacity - 0.5 ? 0 : occupancy;
-    const cost = (waiting + 1) * latency;
+    // A call to a server known to have a slot free starts at once: its occupancy only predicts some
+    // contention there, so it weighs half. A slow replica's free slot is then used before calls queue on
+    // the fast ones (no slot idles while calls wait), and servers with slots free still share the calls.
+    const freeSlot = loadFresh && this.slotsKnown && occupancy * this.capacity < this.capacity - 0.5;
+    const cost = (occupancy * (freeSlot ? freeSlotOccupancyWeight : 1) + 1) * latency;
     const warmingMs = clock.now - this.warmingSince;
     if (warmingMs >= clock.slowStartMs) return cost;
     // Slow start (as Envoy's): a server back in the pool looks dearer, less so as its window runs, so

@@ -106,17 +106,17 @@ describe('Balancer with monitor status', () => {
     assert.equal(balancer.servers()[0]?.cost, 2.25);
   });
 
-  test('a server known to have a slot free costs its response time alone, until its slots are taken', () => {
+  test('a server known to have a slot free counts its occupancy half, until its slots are taken', () => {
     const { balancer, lease } = setup();
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0.5, capacity: 4 }]));
-    assert.equal(balancer.servers()[0]?.cost, 1, '2 of 4 slots taken');
+    assert.equal(balancer.servers()[0]?.cost, 1.25, '2 of 4 slots taken');
     const third = lease();
-    assert.equal(balancer.servers()[0]?.cost, 1, '3 of 4 slots taken');
+    assert.equal(balancer.servers()[0]?.cost, 1.375, '3 of 4 slots taken');
     lease();
     assert.equal(balancer.servers()[0]?.cost, 2, 'no slot free: the next call waits');
     third.release();
-    assert.equal(balancer.servers()[0]?.cost, 1);
-    // Without a capacity the server's slots are unknown: every outstanding request counts.
+    assert.equal(balancer.servers()[0]?.cost, 1.375);
+    // Without a capacity the server's slots are unknown: every outstanding request counts in full.
     balancer.applyStatus(snapshot([{ url: 'http://a', load: 0.5 }]));
     assert.equal(balancer.servers()[0]?.cost, 1.5);
   });
