@@ -27,6 +27,8 @@ const flags = {
   server: { type: 'string', multiple: true },
   'servers-file': { type: 'string' },
   monitor: { type: 'string' },
+  etcd: { type: 'string', multiple: true },
+  'etcd-prefix': { type: 'string' },
   idempotent: { type: 'string', multiple: true },
   'public-url': { type: 'string' },
   allow: { type: 'string', multiple: true },
@@ -40,6 +42,8 @@ const flagOf: Record<string, string> = {
   publicUrl: 'public-url',
   servers: 'server',
   'monitor.url': 'monitor',
+  'etcd.endpoints': 'etcd',
+  'etcd.prefix': 'etcd-prefix',
 };
 
 /**
@@ -66,13 +70,24 @@ export function parseProxyArgs(args: readonly string[], env: NodeJS.ProcessEnv):
     const token = env[tokenVariable] || undefined;
     options.monitor = token === undefined ? { url: values.monitor } : { url: values.monitor, token };
   }
-  const serversFile = values['servers-file'];
-  if (serversFile !== undefined && values.monitor !== undefined) {
-    throw new UsageError('`--servers-file` and `--monitor` exclude each other');
+  if (values.etcd !== undefined) {
+    if (values['etcd-prefix'] === undefined) throw new UsageError('`--etcd` needs `--etcd-prefix P`');
+    options.etcd = { endpoints: values.etcd, prefix: values['etcd-prefix'] };
+  } else if (values['etcd-prefix'] !== undefined) {
+    throw new UsageError('`--etcd-prefix` needs `--etcd URL`');
   }
+  const serversFile = values['servers-file'];
+  const sources = [
+    serversFile !== undefined && '--servers-file',
+    values.monitor !== undefined && '--monitor',
+    values.etcd !== undefined && '--etcd',
+  ].filter(Boolean);
+  if (sources.length > 1) throw new UsageError(`\`${sources[0]}\` and \`${sources[1]}\` exclude each other`);
   if (options.port === undefined) throw new UsageError('Give the port to listen on with `--port P`');
-  if (values.server === undefined && serversFile === undefined && values.monitor === undefined) {
-    throw new UsageError('Give the servers with `--server URL`, `--servers-file FILE` or `--monitor URL`');
+  if (values.server === undefined && sources.length === 0) {
+    throw new UsageError(
+      'Give the servers with `--server URL`, `--servers-file FILE`, `--monitor URL` or `--etcd URL`',
+    );
   }
   try {
     // The servers file stands in for a status source here; the command gives the real one.

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Balancer } from '../balancer/balancer.js';
 import type { BalancerEvents } from '../balancer/events.js';
 import type { ServerInfo } from '../balancer/server-state.js';
+import { EtcdStatusSource } from '../status/etcd-source.js';
 import { MonitorStatusSource } from '../status/monitor-source.js';
 import type { StatusSource } from '../status/source.js';
 import { Attempts } from '../transport/attempts.js';
@@ -41,9 +42,10 @@ export interface SoapProxy {
 export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
   const config = normalizeProxyOptions(options);
   const balancer = new Balancer(config);
-  const statusSource: StatusSource | undefined = config.monitor
-    ? new MonitorStatusSource(config.monitor, balancer)
-    : config.statusSource?.(balancer);
+  const statusSource: StatusSource | undefined =
+    (config.monitor && new MonitorStatusSource(config.monitor, balancer)) ||
+    (config.etcd && new EtcdStatusSource(config.etcd, balancer)) ||
+    config.statusSource?.(balancer);
   const attempts = new Attempts();
   const pools = new UpstreamPools();
   try {

@@ -2,6 +2,7 @@ import { type AllowOption, type AllowRule, compileAllowRule } from '../balancer/
 import type { Balancer } from '../balancer/balancer.js';
 import type { SelectionPolicy } from '../balancer/policy.js';
 import type { RetryBudgetOptions, RetryBudgetSettings } from '../balancer/retry-budget.js';
+import { type EtcdClientOptions, etcdSettings } from '../client/etcd-options.js';
 import { type MonitorClientOptions, monitorSettings } from '../client/monitor-options.js';
 import {
   defaultOptions,
@@ -11,6 +12,7 @@ import {
   serverList,
 } from '../client/options.js';
 import { retryBudgetSettings } from '../client/retry-budget-option.js';
+import type { EtcdSourceSettings } from '../status/etcd-source.js';
 import type { MonitorSourceSettings } from '../status/monitor-source.js';
 import type { StatusSource } from '../status/source.js';
 import { describe, httpUrl, integerAtLeast, isPlainObject, timerMs } from '../validate.js';
@@ -21,7 +23,10 @@ import { describe, httpUrl, integerAtLeast, isPlainObject, timerMs } from '../va
  */
 export type ProxyStatusSourceFactory = (balancer: Balancer) => StatusSource;
 
-/** Options of {@link createProxy}. At least one of `servers`, `monitor` and `statusSource` is required. */
+/**
+ * Options of {@link createProxy}. At least one of `servers`, `monitor`, `etcd` and `statusSource` is
+ * required; of the last three, one at most.
+ */
 export interface ProxyOptions {
   /**
    * TCP port to listen on; 0 picks a free one (`url` tells which).
@@ -43,7 +48,9 @@ export interface ProxyOptions {
   readonly servers?: readonly string[];
   /** Ask this monitor for the servers' status, as the balanced client's `monitor`. */
   readonly monitor?: MonitorClientOptions;
-  /** Any other status source, made for the proxy's balancer (a servers file, etcd). */
+  /** Learn the servers' status from etcd, as the balanced client's `etcd`. */
+  readonly etcd?: EtcdClientOptions;
+  /** Any other status source, made for the proxy's balancer (a servers file). */
   readonly statusSource?: ProxyStatusSourceFactory;
   /**
    * Which servers learned from a status source may get calls, as the balanced client's `allow`.
@@ -112,6 +119,7 @@ export interface NormalizedProxyOptions {
   readonly publicUrl: string | undefined;
   readonly servers: readonly string[];
   readonly monitor: MonitorSourceSettings | undefined;
+  readonly etcd: EtcdSourceSettings | undefined;
   readonly statusSource: ProxyStatusSourceFactory | undefined;
   readonly allow: AllowRule;
   readonly isIdempotent: (operation: string | undefined) => boolean;
@@ -137,6 +145,7 @@ const knownOptions = new Set<string>([
   'publicUrl',
   'servers',
   'monitor',
+  'etcd',
   'statusSource',
   'allow',
   'idempotent',
@@ -172,10 +181,12 @@ export function normalizeProxyOptions(options: unknown): NormalizedProxyOptions 
   if (statusSource !== undefined && typeof statusSource !== 'function') {
     throw new TypeError(`Expected \`statusSource\` to be a function, got ${describe(statusSource)}`);
   }
-  if (monitor !== undefined && statusSource !== undefined) {
-    throw new TypeError('Give either `monitor` or `statusSource`, not both');
+  const etcd = options.etcd === undefined ? undefined : etcdSettings(options.etcd);
+  const sources = [monitor && 'monitor', etcd && 'etcd', statusSource && 'statusSource'].filter(Boolean);
+  if (sources.length > 1) {
+    throw new TypeError(`Give one status source, not both \`${sources[0]}\` and \`${sources[1]}\``);
   }
-  const fromSource = monitor !== undefined || statusSource !== undefined;
+  const fromSource = sources.length > 0;
   const servers = options.servers === undefined && fromSource ? [] : serverList(options.servers);
   const timer = (name: keyof typeof defaultOptions & `${string}Ms`): number =>
     timerMs(name, options[name] ?? defaultOptions[name], name === 'slowStartMs' ? 0 : 1);
@@ -202,6 +213,7 @@ export function normalizeProxyOptions(options: unknown): NormalizedProxyOptions 
     publicUrl: options.publicUrl === undefined ? undefined : publicOrigin(options.publicUrl),
     servers,
     monitor,
+    etcd,
     statusSource: statusSource as ProxyStatusSourceFactory | undefined,
     allow: compileAllowRule(options.allow, servers),
     isIdempotent: idempotency(options.idempotent ?? defaultOptions.idempotent),
