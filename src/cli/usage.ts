@@ -96,6 +96,12 @@ Listening:
   --host H              Interface to listen on (default ${p.host})
   --public-url URL      URL clients reach the proxy at, written into the WSDLs
                         (default: http://<host>:<port> of the listening socket)
+  --workers N           Worker processes sharing the port, each balancing on its own (default 1)
+
+Admin (metrics and health, on a port of their own; default: none):
+  --admin-port P        Serve GET /metrics (Prometheus) and GET /healthz on this port; 0 picks one
+  --admin-host H        Interface of the admin port (default 127.0.0.1)
+  --name NAME           The proxy label of its soap_balancer_proxy_* metrics (default ${p.name})
 
 Calls:
   --idempotent OP,...   Operations safe to run twice (retried after a failure that may have run
@@ -116,6 +122,8 @@ Limits:
 
   -h, --help            Show this help
 
-Prints "soap-balancer proxy listening on <url>" when ready; on SIGINT or SIGTERM stops accepting,
-lets the calls in flight finish and exits with code 0. Bad arguments exit with code 2.
+Prints "soap-balancer proxy listening on <url>" when ready (once, when every worker listens), then
+"soap-balancer proxy admin on <url>" with --admin-port; on SIGINT or SIGTERM stops accepting, lets the
+calls in flight finish (in every worker) and exits with code 0. A worker that dies is restarted (at
+most 5 times a minute). Bad arguments exit with code 2.
 `;

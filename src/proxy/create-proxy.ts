@@ -3,6 +3,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Balancer } from '../balancer/balancer.js';
 import type { BalancerEvents } from '../balancer/events.js';
 import type { ServerInfo } from '../balancer/server-state.js';
+import { ClientMetrics } from '../client/client-metrics.js';
+import { encodePrometheusText } from '../metrics/encode.js';
+import type { MetricFamily } from '../metrics/families.js';
+import type { CallObserver } from '../observe/call-trace.js';
 import { EtcdStatusSource } from '../status/etcd-source.js';
 import { MonitorStatusSource } from '../status/monitor-source.js';
 import type { StatusSource } from '../status/source.js';
@@ -21,6 +25,13 @@ export interface SoapProxy {
   readonly publicUrl: string;
   /** A snapshot of every server's state, as `balancer.servers()` of a balanced client. */
   servers(): ServerInfo[];
+  /**
+   * This proxy's metrics now, as data (`soap_balancer_proxy_*`, each series labelled with the proxy's
+   * `name`): the balanced client's metrics under the proxy's prefix. Counters count from the start.
+   */
+  metrics(): MetricFamily[];
+  /** {@link metrics} in Prometheus' text format. */
+  metricsText(): string;
   /** Subscribes to a balancer event (`failover`, `serverDown`, …; see `BalancerEvents`). */
   on<E extends keyof BalancerEvents>(event: E, listener: (...args: BalancerEvents[E]) => void): this;
   off<E extends keyof BalancerEvents>(event: E, listener: (...args: BalancerEvents[E]) => void): this;
@@ -42,6 +53,7 @@ export interface SoapProxy {
 export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
   const config = normalizeProxyOptions(options);
   const balancer = new Balancer(config);
+  const metrics = new ClientMetrics(config.name, balancer, Date.now, 'proxy');
   const statusSource: StatusSource | undefined =
     (config.monitor && new MonitorStatusSource(config.monitor, balancer)) ||
     (config.etcd && new EtcdStatusSource(config.etcd, balancer)) ||
@@ -67,8 +79,8 @@ export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
     const handler = new ProxyHandler({
       balancer,
       pools,
-      calls: runner(config, balancer, attempts, statusSource, config.maxAttempts),
-      streamedCalls: runner(config, balancer, attempts, statusSource, 1),
+      calls: runner(config, balancer, attempts, statusSource, metrics, config.maxAttempts),
+      streamedCalls: runner(config, balancer, attempts, statusSource, metrics, 1),
       fetches: new DocumentFetcher({
         balancer,
         attempts,
@@ -76,6 +88,7 @@ export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
         budgetMs: config.fetchTimeoutMs,
         hedgeAfterMs: Math.max(1, Math.min(config.timeoutMs, config.fetchTimeoutMs / config.maxAttempts)),
         timeoutMs: config.timeoutMs,
+        observer: metrics,
       }),
       publicUrl: new URL(publicUrl),
       isIdempotent: config.isIdempotent,
@@ -87,6 +100,7 @@ export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
       attempts,
       pools,
       statusSource,
+      metrics,
       drainTimeoutMs: config.drainTimeoutMs,
     });
   } catch (error: unknown) {
@@ -103,6 +117,7 @@ function runner(
   balancer: Balancer,
   attempts: Attempts,
   statusSource: StatusSource | undefined,
+  observer: CallObserver,
   maxAttempts: number,
 ): FailoverRunner {
   return new FailoverRunner({
@@ -111,6 +126,7 @@ function runner(
     maxAttempts,
     timeoutMs: config.timeoutMs,
     beforeCall: statusSource && (() => statusSource.beforeCall()),
+    observer,
   });
 }
 
@@ -119,6 +135,7 @@ interface Owned {
   readonly attempts: Attempts;
   readonly pools: UpstreamPools;
   readonly statusSource: StatusSource | undefined;
+  readonly metrics: ClientMetrics;
   readonly drainTimeoutMs: number;
 }
 
@@ -164,6 +181,14 @@ class RunningProxy implements SoapProxy {
 
   servers(): ServerInfo[] {
     return this.#owned.balancer.servers();
+  }
+
+  metrics(): MetricFamily[] {
+    return this.#owned.metrics.families();
+  }
+
+  metricsText(): string {
+    return encodePrometheusText(this.metrics());
   }
 
   on<E extends keyof BalancerEvents>(event: E, listener: (...args: BalancerEvents[E]) => void): this {

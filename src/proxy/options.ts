@@ -5,6 +5,7 @@ import type { RetryBudgetOptions, RetryBudgetSettings } from '../balancer/retry-
 import { type EtcdClientOptions, etcdSettings } from '../client/etcd-options.js';
 import { type MonitorClientOptions, monitorSettings } from '../client/monitor-options.js';
 import {
+  clientName,
   defaultOptions,
   type IdempotencyOption,
   idempotency,
@@ -44,6 +45,11 @@ export interface ProxyOptions {
    * @default `http://<host>:<port>` of the listening socket
    */
   readonly publicUrl?: string;
+  /**
+   * This proxy's name in its metrics: the `proxy` label of every `soap_balancer_proxy_*` series.
+   * @default 'proxy'
+   */
+  readonly name?: string;
   /** Base URLs of the identical replicas, as the balanced client's `servers`. @default [] */
   readonly servers?: readonly string[];
   /** Ask this monitor for the servers' status, as the balanced client's `monitor`. */
@@ -105,6 +111,7 @@ export interface ProxyOptions {
 export const defaultProxyOptions = {
   port: 0,
   host: '127.0.0.1',
+  name: 'proxy',
   maxBodyBytes: 16 * 1024 * 1024,
   replayBodyBytes: 1024 * 1024,
   headersTimeoutMs: 10_000,
@@ -117,6 +124,7 @@ export interface NormalizedProxyOptions {
   readonly port: number;
   readonly host: string;
   readonly publicUrl: string | undefined;
+  readonly name: string;
   readonly servers: readonly string[];
   readonly monitor: MonitorSourceSettings | undefined;
   readonly etcd: EtcdSourceSettings | undefined;
@@ -143,6 +151,7 @@ const knownOptions = new Set<string>([
   'port',
   'host',
   'publicUrl',
+  'name',
   'servers',
   'monitor',
   'etcd',
@@ -211,6 +220,7 @@ export function normalizeProxyOptions(options: unknown): NormalizedProxyOptions 
     port,
     host,
     publicUrl: options.publicUrl === undefined ? undefined : publicOrigin(options.publicUrl),
+    name: clientName(own('name')),
     servers,
     monitor,
     etcd,

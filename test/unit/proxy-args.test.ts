@@ -57,6 +57,18 @@ test('the proxy flags become the library options', () => {
     ['--port', '0', '--etcd', 'http://e1:2379', '--etcd', 'http://e2:2379', '--etcd-prefix', '/p/'],
     {},
   );
+  const plain = parseProxyArgs(['--port', '0', ...server], {});
+  assert.deepEqual([plain.admin, plain.workers], [undefined, 1]);
+  const scaled = parseProxyArgs(
+    ['--port', '0', ...server, '--admin-port', '9090', '--workers', '4', '--name', 'edge'],
+    {},
+  );
+  assert.deepEqual(
+    [scaled.admin, scaled.workers, scaled.options.name],
+    [{ port: 9090, host: '127.0.0.1' }, 4, 'edge'],
+  );
+  const host = parseProxyArgs(['--port', '0', ...server, '--admin-port', '0', '--admin-host', '::1'], {});
+  assert.deepEqual(host.admin, { port: 0, host: '::1' });
   assert.deepEqual(etcd.options.etcd, { endpoints: ['http://e1:2379', 'http://e2:2379'], prefix: '/p/' });
 });
 
@@ -84,6 +96,9 @@ test('bad proxy flags are usage errors that name the flag', () => {
       ['--port', '0', '--etcd', 'http://e:2379', '--etcd-prefix', '/p/', '--servers-file', 'f'],
       /exclude each other/,
     ],
+    [['--port', '0', ...server, '--workers', '65'], /`--workers` must be between 1 and 64/],
+    [['--port', '0', ...server, '--admin-host', 'h'], /`--admin-host` needs `--admin-port N`/],
+    [['--port', '0', ...server, '--name', ''], /`--name`/],
     [['--port', '0', ...server, '--frobnicate'], /frobnicate/],
     [['--port', '0', ...server, 'stray'], /stray|positional/i],
   ];
