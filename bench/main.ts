@@ -21,6 +21,7 @@ import { monitorScale } from './scenarios/monitor-scale.js';
 import { cpu, overhead } from './scenarios/overhead.js';
 import { pick } from './scenarios/pick.js';
 import { proxy } from './scenarios/proxy.js';
+import { proxyCpu } from './scenarios/proxy-cpu.js';
 
 /** Every scenario, in the order a full run takes them. */
 const scenarios: readonly Scenario[] = [
@@ -38,6 +39,7 @@ const scenarios: readonly Scenario[] = [
   etcdPropagation,
   etcdScale,
   proxy,
+  proxyCpu,
 ];
 const names = scenarios.map((scenario) => scenario.name);
 

@@ -7,7 +7,14 @@ export interface ProxyCommand {
   /** Every proxy option but the status source, which the command makes. */
   readonly options: ProxyOptions;
   readonly serversFile: string | undefined;
+  /** Where to serve `/metrics` and `/healthz` (`--admin-port`, `--admin-host`), if anywhere. */
+  readonly admin: { readonly port: number; readonly host: string } | undefined;
+  /** Worker processes sharing the port (`--workers`). */
+  readonly workers: number;
 }
+
+/** Most worker processes `--workers` accepts: far more than cores on any machine this runs on. */
+export const maxWorkers = 64;
 
 /** Proxy options set by an integer flag. */
 const integerFlags = {
@@ -27,9 +34,15 @@ const flags = {
   server: { type: 'string', multiple: true },
   'servers-file': { type: 'string' },
   monitor: { type: 'string' },
+  etcd: { type: 'string', multiple: true },
+  'etcd-prefix': { type: 'string' },
   idempotent: { type: 'string', multiple: true },
   'public-url': { type: 'string' },
+  name: { type: 'string' },
   allow: { type: 'string', multiple: true },
+  'admin-port': { type: 'string' },
+  'admin-host': { type: 'string' },
+  workers: { type: 'string' },
   ...Object.fromEntries(Object.keys(integerFlags).map((flag) => [flag, { type: 'string' }])),
 } as const;
 
@@ -38,8 +51,11 @@ const flagOf: Record<string, string> = {
   ...Object.fromEntries(Object.entries(integerFlags).map(([flag, option]) => [option, flag])),
   host: 'host',
   publicUrl: 'public-url',
+  name: 'name',
   servers: 'server',
   'monitor.url': 'monitor',
+  'etcd.endpoints': 'etcd',
+  'etcd.prefix': 'etcd-prefix',
 };
 
 /**
@@ -57,6 +73,7 @@ export function parseProxyArgs(args: readonly string[], env: NodeJS.ProcessEnv):
   if (values.host !== undefined) options.host = values.host;
   if (values.server !== undefined) options.servers = values.server;
   if (values['public-url'] !== undefined) options.publicUrl = values['public-url'];
+  if (values.name !== undefined) options.name = values.name;
   if (values.idempotent !== undefined) {
     const names = commaList(values.idempotent);
     options.idempotent = names.length === 1 && names[0] === '*' ? true : names;
@@ -66,13 +83,24 @@ export function parseProxyArgs(args: readonly string[], env: NodeJS.ProcessEnv):
     const token = env[tokenVariable] || undefined;
     options.monitor = token === undefined ? { url: values.monitor } : { url: values.monitor, token };
   }
-  const serversFile = values['servers-file'];
-  if (serversFile !== undefined && values.monitor !== undefined) {
-    throw new UsageError('`--servers-file` and `--monitor` exclude each other');
+  if (values.etcd !== undefined) {
+    if (values['etcd-prefix'] === undefined) throw new UsageError('`--etcd` needs `--etcd-prefix P`');
+    options.etcd = { endpoints: values.etcd, prefix: values['etcd-prefix'] };
+  } else if (values['etcd-prefix'] !== undefined) {
+    throw new UsageError('`--etcd-prefix` needs `--etcd URL`');
   }
+  const serversFile = values['servers-file'];
+  const sources = [
+    serversFile !== undefined && '--servers-file',
+    values.monitor !== undefined && '--monitor',
+    values.etcd !== undefined && '--etcd',
+  ].filter(Boolean);
+  if (sources.length > 1) throw new UsageError(`\`${sources[0]}\` and \`${sources[1]}\` exclude each other`);
   if (options.port === undefined) throw new UsageError('Give the port to listen on with `--port P`');
-  if (values.server === undefined && serversFile === undefined && values.monitor === undefined) {
-    throw new UsageError('Give the servers with `--server URL`, `--servers-file FILE` or `--monitor URL`');
+  if (values.server === undefined && sources.length === 0) {
+    throw new UsageError(
+      'Give the servers with `--server URL`, `--servers-file FILE`, `--monitor URL` or `--etcd URL`',
+    );
   }
   try {
     // The servers file stands in for a status source here; the command gives the real one.
@@ -82,7 +110,34 @@ export function parseProxyArgs(args: readonly string[], env: NodeJS.ProcessEnv):
   } catch (error: unknown) {
     throw new UsageError(inFlagTerms(error));
   }
-  return { options: options as ProxyOptions, serversFile };
+  return {
+    options: options as ProxyOptions,
+    serversFile,
+    admin: adminFlags(values),
+    workers: workerCount(values.workers),
+  };
+}
+
+function adminFlags(values: { 'admin-port'?: string; 'admin-host'?: string }): ProxyCommand['admin'] {
+  const port = values['admin-port'];
+  const host = values['admin-host'];
+  if (port === undefined) {
+    if (host !== undefined) throw new UsageError('`--admin-host` needs `--admin-port N`');
+    return undefined;
+  }
+  const number = integer('admin-port', port);
+  if (number > 65_535) throw new UsageError(`\`--admin-port\` must be at most 65535, got \`${port}\``);
+  if (host === '') throw new UsageError('`--admin-host` must not be empty');
+  return { port: number, host: host ?? '127.0.0.1' };
+}
+
+function workerCount(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const count = integer('workers', value);
+  if (count < 1 || count > maxWorkers) {
+    throw new UsageError(`\`--workers\` must be between 1 and ${maxWorkers}, got \`${value}\``);
+  }
+  return count;
 }
 
 function parseFlags(args: readonly string[]) {

@@ -78,27 +78,35 @@ Bad arguments exit with code 2.
 
 const p = defaultProxyOptions;
 
-export const proxyUsage = `Usage: soap-balancer proxy --port P (--server URL ... | --servers-file FILE | --monitor URL) [options]
+export const proxyUsage = `Usage: soap-balancer proxy --port P (--server URL ... | --servers-file FILE | --monitor URL | --etcd URL ...) [options]
 
 Serves the service's WSDLs and schemas (any GET) with its own public URL in place of every service
 address, so unchanged SOAP clients send every call (POST) to it; each call goes to the least busy
 live server and fails over as the library's calls do.
 
-Servers (one of; --server may be combined with --monitor):
+Servers (one of; --server may be combined with --monitor or --etcd):
   --server URL          Base URL of a replica, e.g. http://10.0.0.1:8000; repeat for each
   --servers-file FILE   One server per line: URL [id=NAME] [draining]; reread when it changes
   --monitor URL         A soap-balancer monitor's status API (token: ${tokenVariable})
+  --etcd URL            Client URL of an etcd member holding the servers' status; repeat for each
+  --etcd-prefix P       Key prefix the reporters and monitor write, e.g. /soap-balancer/v1/orders/
 
 Listening:
   --port P              Port to listen on; 0 picks a free one (required)
   --host H              Interface to listen on (default ${p.host})
   --public-url URL      URL clients reach the proxy at, written into the WSDLs
                         (default: http://<host>:<port> of the listening socket)
+  --workers N           Worker processes sharing the port, each balancing on its own (default 1)
+
+Admin (metrics and health, on a port of their own; default: none):
+  --admin-port P        Serve GET /metrics (Prometheus) and GET /healthz on this port; 0 picks one
+  --admin-host H        Interface of the admin port (default 127.0.0.1)
+  --name NAME           The proxy label of its soap_balancer_proxy_* metrics (default ${p.name})
 
 Calls:
   --idempotent OP,...   Operations safe to run twice (retried after a failure that may have run
                         them); '*' for all (default: none)
-  --allow PATTERN,...   Servers a monitor may add, e.g. 'http://10.0.0.*:8000' (default: the
+  --allow PATTERN,...   Servers a monitor or etcd may add, e.g. 'http://10.0.0.*:8000' (default: the
                         origins of --server)
   --max-attempts N      Most servers one call is tried on (default ${defaultOptions.maxAttempts})
   --timeout-ms N        Time one attempt may wait for the answer's headers (default ${defaultOptions.timeoutMs})
@@ -114,6 +122,8 @@ Limits:
 
   -h, --help            Show this help
 
-Prints "soap-balancer proxy listening on <url>" when ready; on SIGINT or SIGTERM stops accepting,
-lets the calls in flight finish and exits with code 0. Bad arguments exit with code 2.
+Prints "soap-balancer proxy listening on <url>" when ready (once, when every worker listens), then
+"soap-balancer proxy admin on <url>" with --admin-port; on SIGINT or SIGTERM stops accepting, lets the
+calls in flight finish (in every worker) and exits with code 0. A worker that dies is restarted (at
+most 5 times a minute). Bad arguments exit with code 2.
 `;

@@ -5,8 +5,12 @@ import { serversByState } from '../metrics/servers-by-state.js';
 import type { AttemptResult, CallObserver, CallOutcome } from '../observe/call-trace.js';
 import type { CallMessage } from '../observe/channels.js';
 
+/** Whose metrics: a balanced client's (`soap_balancer_client_*{client=…}`) or a proxy's (`soap_balancer_proxy_*{proxy=…}`). */
+export type MetricsRole = 'client' | 'proxy';
+
 /**
- * A balanced client's metrics (`soap_balancer_client_*`, every series labelled `client`): calls and
+ * A balanced client's metrics (`soap_balancer_client_*`, every series labelled `client`), or the same
+ * for a proxy (`soap_balancer_proxy_*`, labelled `proxy`: the proxy runs the same runners): calls and
  * document fetches counted by the runners that own them (this is their {@link CallObserver}),
  * failovers and status updates from the Balancer's events, and gauges read from the Balancer at scrape
  * time. Updating costs a few map lookups per call and attempt; text is only made when scraped.
@@ -23,13 +27,20 @@ export class ClientMetrics implements CallObserver {
   #statusAt: number | undefined;
 
   /**
-   * @param client the `client` label's value.
+   * @param client the value of the `client` (or `proxy`) label.
    * @param now clock of the status' age, for tests.
+   * @param role whose metrics: names and the constant label follow it.
    */
-  constructor(client: string, balancer: Balancer, now: () => number = Date.now) {
-    const constLabels: MetricLabels = { client };
+  constructor(
+    client: string,
+    balancer: Balancer,
+    now: () => number = Date.now,
+    role: MetricsRole = 'client',
+  ) {
+    const constLabels: MetricLabels = { [role]: client };
+    const prefix = `soap_balancer_${role}_`;
     const metric = (name: string, help: string, labelNames: readonly string[]) => ({
-      name: `soap_balancer_client_${name}`,
+      name: `${prefix}${name}`,
       help,
       labelNames,
       constLabels,
@@ -84,7 +95,7 @@ export class ClientMetrics implements CallObserver {
     this.#collectables = [
       this.#calls,
       this.#callDuration,
-      collectedGauge('soap_balancer_client_calls_in_flight', 'SOAP calls started and not yet ended.', () => [
+      collectedGauge(`${prefix}calls_in_flight`, 'SOAP calls started and not yet ended.', () => [
         { labels: constLabels, value: this.#callsInFlight },
       ]),
       this.#attempts,
@@ -92,21 +103,24 @@ export class ClientMetrics implements CallObserver {
       failovers,
       this.#documentFetches,
       collectedGauge(
-        'soap_balancer_client_servers',
-        'Servers in the pool, by state as this client sees it (up, down, draining).',
+        `${prefix}servers`,
+        'Servers in the pool, by state as this client (or proxy) sees it (up, down, draining).',
         () => serversByState(servers(), constLabels),
       ),
       collectedGauge(
-        'soap_balancer_client_server_in_flight',
-        "Attempts this client has in flight on each server (a streamed answer's until it is read).",
+        `${prefix}server_in_flight`,
+        "Attempts this client (or proxy) has in flight on each server (a streamed answer's until it is read).",
         () =>
           servers().map(
-            (server): ValueSample => ({ labels: { client, server: server.url }, value: server.inFlight }),
+            (server): ValueSample => ({
+              labels: { ...constLabels, server: server.url },
+              value: server.inFlight,
+            }),
           ),
       ),
       statusUpdates,
       collectedGauge(
-        'soap_balancer_client_status_age_seconds',
+        `${prefix}status_age_seconds`,
         'Time since the status source last gave or confirmed a status; absent before the first.',
         () =>
           this.#statusAt === undefined

@@ -206,7 +206,8 @@ export function normalizeOptions(wsdlUrl: unknown, options: unknown): Normalized
   };
 }
 
-function clientName(value: unknown): string {
+/** Validates a metrics name (the client's `name`, the proxy's). Shared with the proxy. */
+export function clientName(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 200) {
     throw new TypeError(`Expected \`name\` to be a string of 1 to 200 characters, got ${describe(value)}`);
   }

@@ -3,6 +3,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Balancer } from '../balancer/balancer.js';
 import type { BalancerEvents } from '../balancer/events.js';
 import type { ServerInfo } from '../balancer/server-state.js';
+import { ClientMetrics } from '../client/client-metrics.js';
+import { encodePrometheusText } from '../metrics/encode.js';
+import type { MetricFamily } from '../metrics/families.js';
+import type { CallObserver } from '../observe/call-trace.js';
+import { EtcdStatusSource } from '../status/etcd-source.js';
 import { MonitorStatusSource } from '../status/monitor-source.js';
 import type { StatusSource } from '../status/source.js';
 import { Attempts } from '../transport/attempts.js';
@@ -20,6 +25,13 @@ export interface SoapProxy {
   readonly publicUrl: string;
   /** A snapshot of every server's state, as `balancer.servers()` of a balanced client. */
   servers(): ServerInfo[];
+  /**
+   * This proxy's metrics now, as data (`soap_balancer_proxy_*`, each series labelled with the proxy's
+   * `name`): the balanced client's metrics under the proxy's prefix. Counters count from the start.
+   */
+  metrics(): MetricFamily[];
+  /** {@link metrics} in Prometheus' text format. */
+  metricsText(): string;
   /** Subscribes to a balancer event (`failover`, `serverDown`, …; see `BalancerEvents`). */
   on<E extends keyof BalancerEvents>(event: E, listener: (...args: BalancerEvents[E]) => void): this;
   off<E extends keyof BalancerEvents>(event: E, listener: (...args: BalancerEvents[E]) => void): this;
@@ -41,9 +53,11 @@ export interface SoapProxy {
 export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
   const config = normalizeProxyOptions(options);
   const balancer = new Balancer(config);
-  const statusSource: StatusSource | undefined = config.monitor
-    ? new MonitorStatusSource(config.monitor, balancer)
-    : config.statusSource?.(balancer);
+  const metrics = new ClientMetrics(config.name, balancer, Date.now, 'proxy');
+  const statusSource: StatusSource | undefined =
+    (config.monitor && new MonitorStatusSource(config.monitor, balancer)) ||
+    (config.etcd && new EtcdStatusSource(config.etcd, balancer)) ||
+    config.statusSource?.(balancer);
   const attempts = new Attempts();
   const pools = new UpstreamPools();
   try {
@@ -65,8 +79,8 @@ export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
     const handler = new ProxyHandler({
       balancer,
       pools,
-      calls: runner(config, balancer, attempts, statusSource, config.maxAttempts),
-      streamedCalls: runner(config, balancer, attempts, statusSource, 1),
+      calls: runner(config, balancer, attempts, statusSource, metrics, config.maxAttempts),
+      streamedCalls: runner(config, balancer, attempts, statusSource, metrics, 1),
       fetches: new DocumentFetcher({
         balancer,
         attempts,
@@ -74,6 +88,7 @@ export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
         budgetMs: config.fetchTimeoutMs,
         hedgeAfterMs: Math.max(1, Math.min(config.timeoutMs, config.fetchTimeoutMs / config.maxAttempts)),
         timeoutMs: config.timeoutMs,
+        observer: metrics,
       }),
       publicUrl: new URL(publicUrl),
       isIdempotent: config.isIdempotent,
@@ -85,6 +100,7 @@ export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
       attempts,
       pools,
       statusSource,
+      metrics,
       drainTimeoutMs: config.drainTimeoutMs,
     });
   } catch (error: unknown) {
@@ -101,6 +117,7 @@ function runner(
   balancer: Balancer,
   attempts: Attempts,
   statusSource: StatusSource | undefined,
+  observer: CallObserver,
   maxAttempts: number,
 ): FailoverRunner {
   return new FailoverRunner({
@@ -109,6 +126,7 @@ function runner(
     maxAttempts,
     timeoutMs: config.timeoutMs,
     beforeCall: statusSource && (() => statusSource.beforeCall()),
+    observer,
   });
 }
 
@@ -117,6 +135,7 @@ interface Owned {
   readonly attempts: Attempts;
   readonly pools: UpstreamPools;
   readonly statusSource: StatusSource | undefined;
+  readonly metrics: ClientMetrics;
   readonly drainTimeoutMs: number;
 }
 
@@ -162,6 +181,14 @@ class RunningProxy implements SoapProxy {
 
   servers(): ServerInfo[] {
     return this.#owned.balancer.servers();
+  }
+
+  metrics(): MetricFamily[] {
+    return this.#owned.metrics.families();
+  }
+
+  metricsText(): string {
+    return encodePrometheusText(this.metrics());
   }
 
   on<E extends keyof BalancerEvents>(event: E, listener: (...args: BalancerEvents[E]) => void): this {

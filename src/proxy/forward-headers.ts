@@ -18,13 +18,19 @@ const hopByHop = new Set([
 
 /** The headers of `headers` that pass a proxy: hop-by-hop ones and those `Connection` names dropped. */
 export function endToEndHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const named = String(headers.connection ?? '')
-    .toLowerCase()
-    .split(',')
-    .map((name) => name.trim());
+  // Runs twice per call: no list is made unless `Connection` names more than keep-alive or close.
+  const connection = headers.connection;
+  const named =
+    connection === undefined || /^\s*(?:keep-alive|close)\s*$/i.test(connection)
+      ? undefined
+      : connection
+          .toLowerCase()
+          .split(',')
+          .map((name) => name.trim());
   const result: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || hopByHop.has(name) || named.includes(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || hopByHop.has(name) || named?.includes(name)) continue;
     result[name] = value;
   }
   return result;

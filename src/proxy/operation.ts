@@ -45,17 +45,23 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 /** The value without its quotes; `undefined` when empty (an empty SOAPAction names nothing). */
 function unquote(value: string | undefined): string | undefined {
-  const text = value
-    ?.trim()
-    .replace(/^"(.*)"$/, '$1')
-    .trim();
+  // String operations, not regular expressions: this runs on every call.
+  let text = value?.trim();
+  if (text !== undefined && text.length >= 2 && text.startsWith('"') && text.endsWith('"')) {
+    text = text.slice(1, -1).trim();
+  }
   return text === undefined || text === '' ? undefined : text;
 }
 
 function lastSegment(action: string): string {
-  const segment = action
-    .replace(/[/#:]+$/, '')
-    .split(/[/#:]/)
-    .at(-1);
-  return segment === undefined || segment === '' ? action : segment;
+  let end = action.length;
+  while (end > 0 && isSeparator(action.charCodeAt(end - 1))) end--;
+  let start = end;
+  while (start > 0 && !isSeparator(action.charCodeAt(start - 1))) start--;
+  return start === end ? action : action.slice(start, end);
+}
+
+/** `/`, `#` or `:`, which end an action URI's segments. */
+function isSeparator(code: number): boolean {
+  return code === 0x2f || code === 0x23 || code === 0x3a;
 }

@@ -2,8 +2,10 @@ import { type AllowOption, type AllowRule, compileAllowRule } from '../balancer/
 import type { Balancer } from '../balancer/balancer.js';
 import type { SelectionPolicy } from '../balancer/policy.js';
 import type { RetryBudgetOptions, RetryBudgetSettings } from '../balancer/retry-budget.js';
+import { type EtcdClientOptions, etcdSettings } from '../client/etcd-options.js';
 import { type MonitorClientOptions, monitorSettings } from '../client/monitor-options.js';
 import {
+  clientName,
   defaultOptions,
   type IdempotencyOption,
   idempotency,
@@ -11,6 +13,7 @@ import {
   serverList,
 } from '../client/options.js';
 import { retryBudgetSettings } from '../client/retry-budget-option.js';
+import type { EtcdSourceSettings } from '../status/etcd-source.js';
 import type { MonitorSourceSettings } from '../status/monitor-source.js';
 import type { StatusSource } from '../status/source.js';
 import { describe, httpUrl, integerAtLeast, isPlainObject, timerMs } from '../validate.js';
@@ -21,7 +24,10 @@ import { describe, httpUrl, integerAtLeast, isPlainObject, timerMs } from '../va
  */
 export type ProxyStatusSourceFactory = (balancer: Balancer) => StatusSource;
 
-/** Options of {@link createProxy}. At least one of `servers`, `monitor` and `statusSource` is required. */
+/**
+ * Options of {@link createProxy}. At least one of `servers`, `monitor`, `etcd` and `statusSource` is
+ * required; of the last three, one at most.
+ */
 export interface ProxyOptions {
   /**
    * TCP port to listen on; 0 picks a free one (`url` tells which).
@@ -39,11 +45,18 @@ export interface ProxyOptions {
    * @default `http://<host>:<port>` of the listening socket
    */
   readonly publicUrl?: string;
+  /**
+   * This proxy's name in its metrics: the `proxy` label of every `soap_balancer_proxy_*` series.
+   * @default 'proxy'
+   */
+  readonly name?: string;
   /** Base URLs of the identical replicas, as the balanced client's `servers`. @default [] */
   readonly servers?: readonly string[];
   /** Ask this monitor for the servers' status, as the balanced client's `monitor`. */
   readonly monitor?: MonitorClientOptions;
-  /** Any other status source, made for the proxy's balancer (a servers file, etcd). */
+  /** Learn the servers' status from etcd, as the balanced client's `etcd`. */
+  readonly etcd?: EtcdClientOptions;
+  /** Any other status source, made for the proxy's balancer (a servers file). */
   readonly statusSource?: ProxyStatusSourceFactory;
   /**
    * Which servers learned from a status source may get calls, as the balanced client's `allow`.
@@ -98,6 +111,7 @@ export interface ProxyOptions {
 export const defaultProxyOptions = {
   port: 0,
   host: '127.0.0.1',
+  name: 'proxy',
   maxBodyBytes: 16 * 1024 * 1024,
   replayBodyBytes: 1024 * 1024,
   headersTimeoutMs: 10_000,
@@ -110,8 +124,10 @@ export interface NormalizedProxyOptions {
   readonly port: number;
   readonly host: string;
   readonly publicUrl: string | undefined;
+  readonly name: string;
   readonly servers: readonly string[];
   readonly monitor: MonitorSourceSettings | undefined;
+  readonly etcd: EtcdSourceSettings | undefined;
   readonly statusSource: ProxyStatusSourceFactory | undefined;
   readonly allow: AllowRule;
   readonly isIdempotent: (operation: string | undefined) => boolean;
@@ -135,8 +151,10 @@ const knownOptions = new Set<string>([
   'port',
   'host',
   'publicUrl',
+  'name',
   'servers',
   'monitor',
+  'etcd',
   'statusSource',
   'allow',
   'idempotent',
@@ -172,10 +190,12 @@ export function normalizeProxyOptions(options: unknown): NormalizedProxyOptions 
   if (statusSource !== undefined && typeof statusSource !== 'function') {
     throw new TypeError(`Expected \`statusSource\` to be a function, got ${describe(statusSource)}`);
   }
-  if (monitor !== undefined && statusSource !== undefined) {
-    throw new TypeError('Give either `monitor` or `statusSource`, not both');
+  const etcd = options.etcd === undefined ? undefined : etcdSettings(options.etcd);
+  const sources = [monitor && 'monitor', etcd && 'etcd', statusSource && 'statusSource'].filter(Boolean);
+  if (sources.length > 1) {
+    throw new TypeError(`Give one status source, not both \`${sources[0]}\` and \`${sources[1]}\``);
   }
-  const fromSource = monitor !== undefined || statusSource !== undefined;
+  const fromSource = sources.length > 0;
   const servers = options.servers === undefined && fromSource ? [] : serverList(options.servers);
   const timer = (name: keyof typeof defaultOptions & `${string}Ms`): number =>
     timerMs(name, options[name] ?? defaultOptions[name], name === 'slowStartMs' ? 0 : 1);
@@ -200,8 +220,10 @@ export function normalizeProxyOptions(options: unknown): NormalizedProxyOptions 
     port,
     host,
     publicUrl: options.publicUrl === undefined ? undefined : publicOrigin(options.publicUrl),
+    name: clientName(own('name')),
     servers,
     monitor,
+    etcd,
     statusSource: statusSource as ProxyStatusSourceFactory | undefined,
     allow: compileAllowRule(options.allow, servers),
     isIdempotent: idempotency(options.idempotent ?? defaultOptions.idempotent),

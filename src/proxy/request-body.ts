@@ -57,7 +57,11 @@ export function readRequestBody(
     };
     const onEnd = () => {
       cleanUp();
-      resolve({ kind: 'buffered', bytes: Buffer.concat(chunks, length) });
+      // Most SOAP requests arrive in one chunk: no copy then.
+      resolve({
+        kind: 'buffered',
+        bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length),
+      });
     };
     const onError = (error: Error) => {
       cleanUp();

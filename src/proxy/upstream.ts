@@ -14,6 +14,18 @@ export interface UpstreamAnswer {
   readonly response: IncomingMessage;
 }
 
+/** A server's base URL, parsed once: where its requests go, whatever path they carry. */
+interface Target {
+  readonly https: boolean;
+  readonly hostname: string;
+  readonly port: string;
+  /** The base URL's own path, without its trailing `/` (`''` for a bare origin). */
+  readonly prefix: string;
+}
+
+/** Parsed bases kept at most; more (a status source churning servers for months) starts afresh. */
+const maxTargets = 1_000;
+
 /**
  * Keep-alive connection pools to the servers, one agent per scheme: idle sockets are reused most
  * recently used first (the others time out and close), as the balanced client's own agents do.
@@ -21,14 +33,20 @@ export interface UpstreamAnswer {
 export class UpstreamPools {
   readonly #http = new HttpAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5_000 });
   readonly #https = new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5_000 });
+  readonly #targets = new Map<string, Target>();
 
   /**
-   * Sends one request to `url` and resolves at its response headers; its body is the caller's to
-   * read or discard. Errors are Node's own (`ECONNREFUSED`, `ECONNRESET`, …), which `classifyError`
-   * understands; a request unanswered after `timeoutMs` is destroyed with `ETIMEDOUT`.
+   * Sends one request for `path` to the server at `base` and resolves at its response headers; its
+   * body is the caller's to read or discard. The host and port are the base's, parsed once per
+   * server (the path cannot name another host). Errors are Node's own (`ECONNREFUSED`, `ECONNRESET`,
+   * …), which `classifyError` understands; a request whose socket stays silent for `timeoutMs` is
+   * destroyed with `ETIMEDOUT` (the socket's own timer, refreshed, rather than a new one per request;
+   * the attempt itself is settled on time by `Attempts`).
+   * @param headers this request's own object (the caller's per-request copy): `content-length` is set on it.
    */
   send(
-    url: string,
+    base: string,
+    path: string,
     method: string,
     headers: OutgoingHttpHeaders,
     body: RequestBody | undefined,
@@ -36,29 +54,28 @@ export class UpstreamPools {
     signal?: AbortSignal,
   ): Promise<UpstreamAnswer> {
     return new Promise((resolve, reject) => {
-      const https = url.startsWith('https:');
-      const outgoing = { ...headers };
-      if (body?.kind === 'buffered') {
-        outgoing['content-length'] = body.bytes.length;
-      }
+      const target = this.#target(base);
+      if (body?.kind === 'buffered') headers['content-length'] = body.bytes.length;
       const options = {
         method,
-        headers: outgoing,
-        agent: https ? this.#https : this.#http,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.prefix === '' ? path : `${target.prefix}${path}`,
+        headers,
+        agent: target.https ? this.#https : this.#http,
+        timeout: timeoutMs,
         ...(signal === undefined ? {} : { signal }),
       };
-      const request = https ? httpsRequest(url, options) : httpRequest(url, options);
-      const timer = setTimeout(() => {
+      const request = target.https ? httpsRequest(options) : httpRequest(options);
+      request.once('timeout', () => {
         request.destroy(Object.assign(new Error(`No answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-      }, timeoutMs);
+      });
       request.once('response', (response) => {
-        clearTimeout(timer);
+        // The socket goes back to the pool with the agent's idle timeout; until then the body is read.
+        request.setTimeout(0);
         resolve({ status: response.statusCode ?? 502, response });
       });
-      request.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
+      request.once('error', reject);
       if (body === undefined) request.end();
       else if (body.kind === 'buffered') request.end(body.bytes);
       else {
@@ -69,6 +86,23 @@ export class UpstreamPools {
         });
       }
     });
+  }
+
+  #target(base: string): Target {
+    let target = this.#targets.get(base);
+    if (target === undefined) {
+      const url = new URL(base);
+      target = {
+        https: url.protocol === 'https:',
+        // `[::1]` in a URL, `::1` for a socket.
+        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port,
+        prefix: url.pathname.replace(/\/$/, ''),
+      };
+      if (this.#targets.size >= maxTargets) this.#targets.clear();
+      this.#targets.set(base, target);
+    }
+    return target;
   }
 
   /** Closes every pooled connection. */

@@ -53,6 +53,23 @@ test('the proxy flags become the library options', () => {
   });
   assert.deepEqual(monitor.options.monitor, { url: 'http://m:8700', token: 't' });
   assert.equal(parseProxyArgs(['--port', '0', '--servers-file', 'f.txt'], {}).serversFile, 'f.txt');
+  const etcd = parseProxyArgs(
+    ['--port', '0', '--etcd', 'http://e1:2379', '--etcd', 'http://e2:2379', '--etcd-prefix', '/p/'],
+    {},
+  );
+  const plain = parseProxyArgs(['--port', '0', ...server], {});
+  assert.deepEqual([plain.admin, plain.workers], [undefined, 1]);
+  const scaled = parseProxyArgs(
+    ['--port', '0', ...server, '--admin-port', '9090', '--workers', '4', '--name', 'edge'],
+    {},
+  );
+  assert.deepEqual(
+    [scaled.admin, scaled.workers, scaled.options.name],
+    [{ port: 9090, host: '127.0.0.1' }, 4, 'edge'],
+  );
+  const host = parseProxyArgs(['--port', '0', ...server, '--admin-port', '0', '--admin-host', '::1'], {});
+  assert.deepEqual(host.admin, { port: 0, host: '::1' });
+  assert.deepEqual(etcd.options.etcd, { endpoints: ['http://e1:2379', 'http://e2:2379'], prefix: '/p/' });
 });
 
 test('bad proxy flags are usage errors that name the flag', () => {
@@ -67,6 +84,21 @@ test('bad proxy flags are usage errors that name the flag', () => {
     [['--port', '0', ...server, '--idempotent', 'Add,,Get'], /Empty name/],
     [['--port', '0', ...server, '--allow', 'not a pattern'], /allow/],
     [['--port', '0', '--monitor', 'http://127.0.0.1:1', '--servers-file', 'f'], /exclude each other/],
+    [['--port', '0', '--etcd', 'http://e:2379'], /`--etcd` needs `--etcd-prefix P`/],
+    [['--port', '0', ...server, '--etcd-prefix', '/p/'], /`--etcd-prefix` needs `--etcd URL`/],
+    [['--port', '0', '--etcd', 'ftp://e', '--etcd-prefix', '/p/'], /`--etcd`/],
+    [['--port', '0', '--etcd', 'http://e:2379', '--etcd-prefix', ''], /`--etcd-prefix`/],
+    [
+      ['--port', '0', '--etcd', 'http://e:2379', '--etcd-prefix', '/p/', '--monitor', 'http://m'],
+      /exclude each other/,
+    ],
+    [
+      ['--port', '0', '--etcd', 'http://e:2379', '--etcd-prefix', '/p/', '--servers-file', 'f'],
+      /exclude each other/,
+    ],
+    [['--port', '0', ...server, '--workers', '65'], /`--workers` must be between 1 and 64/],
+    [['--port', '0', ...server, '--admin-host', 'h'], /`--admin-host` needs `--admin-port N`/],
+    [['--port', '0', ...server, '--name', ''], /`--name`/],
     [['--port', '0', ...server, '--frobnicate'], /frobnicate/],
     [['--port', '0', ...server, 'stray'], /stray|positional/i],
   ];
