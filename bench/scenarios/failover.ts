@@ -1,8 +1,9 @@
-// Failover: four identical backends under a closed-loop load of 8; half-way through the measured
-// window b1 is SIGKILLed with calls in flight. Each run starts from a fresh cluster, so every variant
-// meets the same kill. Failed calls are told apart by when they were sent: before the signal or while
-// b1 was dying (its sockets still open: in flight on it when it died, unavoidable for a call that is
-// not idempotent), or after it had exited (avoidable: a burst while the balancer catches up).
+// Failover: four identical backends under a closed-loop load of 8, from a balanced client, through the
+// soap-balancer proxy or through HAProxy; half-way through the measured window b1 is SIGKILLed with
+// calls in flight. Each run starts from a fresh cluster, so every variant meets the same kill. Failed
+// calls are told apart by when they were sent: before the signal or while b1 was dying (its sockets
+// still open: in flight on it when it died, unavoidable for a call that is not idempotent), or after it
+// had exited (avoidable: a burst while the balancer catches up).
 import { writeResults } from '../harness/results.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { BenchSettings } from '../harness/settings.js';
@@ -11,11 +12,20 @@ import { checkEach, printTargets } from '../harness/targets.js';
 import { type Backend, startCluster } from '../load/cluster.js';
 import { type HaproxyOptions, haproxy } from '../load/haproxy.js';
 import { nowMs, openLoad, sleepUntil, summarize } from '../load/loop.js';
+import { buildProxy, startProxyProcess } from '../load/proxy-process.js';
 
 const concurrency = 8;
-const variants: readonly { label: string; idempotent?: boolean; haproxy?: HaproxyOptions }[] = [
+const variants: readonly {
+  label: string;
+  idempotent?: boolean;
+  haproxy?: HaproxyOptions;
+  /** The soap-balancer proxy in front, with these flags (unchanged node-soap clients). */
+  proxy?: readonly string[];
+}[] = [
   { label: 'soap-balancer least-busy, idempotent', idempotent: true },
   { label: 'soap-balancer least-busy, not idempotent', idempotent: false },
+  { label: 'soap-balancer proxy, idempotent', proxy: ['--idempotent', 'Add'] },
+  { label: 'soap-balancer proxy, not idempotent', proxy: [] },
   { label: 'haproxy leastconn (default: no redispatch)', haproxy: {} },
   { label: 'haproxy leastconn + retries 3, redispatch', haproxy: { redispatch: true } },
 ];
@@ -47,11 +57,19 @@ async function runOnce(variant: Variant, rep: number, settings: BenchSettings) {
     if (b1 === undefined) throw new Error('no backend');
     const { monitorUrl, haproxyUrl } = cluster;
     const idempotent = variant.idempotent ?? false;
+    const proxy =
+      variant.proxy === undefined
+        ? undefined
+        : await startProxyProcess(cluster.backends, ['--monitor', monitorUrl, ...variant.proxy]);
+    const proxyUrl = haproxyUrl ?? proxy?.url;
     const load = await openLoad(
-      haproxyUrl === undefined
+      proxyUrl === undefined
         ? { kind: 'balanced', wsdlUrl: b1.wsdlUrl, monitorUrl, policy: 'least-busy', idempotent }
-        : { kind: 'proxied', proxyUrl: haproxyUrl },
-    );
+        : { kind: 'proxied', proxyUrl },
+    ).catch(async (error: unknown) => {
+      await proxy?.proc.stop();
+      throw error;
+    });
     const durationMs = settings.durationS * 1000;
     const startAt = nowMs() + settings.warmupS * 1000;
     const kill = async () => {
@@ -66,7 +84,10 @@ async function runOnce(variant: Variant, rep: number, settings: BenchSettings) {
     const [sample, killed] = await Promise.all([
       load.run({ concurrency, startAt, durationMs }),
       kill(),
-    ]).finally(() => load.close());
+    ]).finally(async () => {
+      await load.close();
+      await proxy?.proc.stop();
+    });
     const stats = summarize(sample, durationMs);
     const sentBefore = sample.errors.filter((error) => error.startedMs < killed.killAtMs).length;
     const sentAfterExit = sample.errors.filter((error) => error.startedMs >= killed.diedAtMs).length;
@@ -96,6 +117,7 @@ async function runFailover(settings: BenchSettings) {
   console.log(heading(`failover: one of 4 identical backends SIGKILLed half-way through, C=${concurrency}`));
   if ('missing' in haproxy) console.log(`SKIP haproxy variants: ${haproxy.missing}`);
   const selected = variants.filter((variant) => variant.haproxy === undefined || 'bin' in haproxy);
+  buildProxy();
   const runs: Run[] = [];
   for (let rep = 1; rep <= settings.reps; rep++)
     for (let position = 0; position < selected.length; position++)
@@ -123,30 +145,33 @@ async function runFailover(settings: BenchSettings) {
   // calls that reached it while it was dying: all were in flight on b1 when it died.
   const bound = (run: Run) =>
     (Number.isNaN(run.inFlightAtKill) ? concurrency : run.inFlightAtKill) + run.sentWhileDying;
-  const checks = [
-    checkEach(
-      'idempotent: 0 errors',
-      of(0),
-      (run) => run.errors,
-      (run) => run.errors === 0,
-    ),
-    checkEach(
-      'not idempotent: errors <= calls in flight on b1 when it died',
-      of(1),
-      (run) => `${run.errors}<=${bound(run)}`,
-      (run) => run.errors <= bound(run),
-      'its load report at SIGKILL + calls sent until its exit',
-    ),
-    ...['idempotent', 'not idempotent'].map((which, index) =>
+  const checks = [0, 2].flatMap((first) => {
+    const who = first === 0 ? '' : 'proxy, ';
+    return [
       checkEach(
-        `${which}: 0 errors on calls sent after b1 exited`,
-        of(index),
-        (run) => run.sentAfterExit,
-        (run) => run.sentAfterExit === 0,
-        'no burst while the monitor catches up',
+        `${who}idempotent: 0 errors`,
+        of(first),
+        (run) => run.errors,
+        (run) => run.errors === 0,
       ),
-    ),
-  ];
+      checkEach(
+        `${who}not idempotent: errors <= calls in flight on b1 when it died`,
+        of(first + 1),
+        (run) => `${run.errors}<=${bound(run)}`,
+        (run) => run.errors <= bound(run),
+        'its load report at SIGKILL + calls sent until its exit',
+      ),
+      ...['idempotent', 'not idempotent'].map((which, index) =>
+        checkEach(
+          `${who}${which}: 0 errors on calls sent after b1 exited`,
+          of(first + index),
+          (run) => run.sentAfterExit,
+          (run) => run.sentAfterExit === 0,
+          'no burst while the monitor catches up',
+        ),
+      ),
+    ];
+  });
   printTargets(checks);
   await writeResults('failover', { settings, concurrency, runs });
   return checks;

@@ -3,9 +3,7 @@
 // slower) at C=8 and C=32; then, with one backend of no delay, the latency each proxy adds at p50 to a
 // trivial call against calling the backend directly. The proxy's CPU per call is read from /proc. The
 // proxy runs as shipped, from dist/ (built first): tsx's loader alone costs it ~40% more CPU per call.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { cpuSecondsOf, type Proc, startProcess } from '../harness/processes.js';
+import { cpuSecondsOf } from '../harness/processes.js';
 import { writeResults } from '../harness/results.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { BenchSettings } from '../harness/settings.js';
@@ -16,34 +14,9 @@ import type { CallerSpec } from '../load/callers.js';
 import { type Backend, startCluster } from '../load/cluster.js';
 import { haproxy, haproxyLabel } from '../load/haproxy.js';
 import { type Load, nowMs, openLoad, sleepUntil, summarize } from '../load/loop.js';
+import { buildProxy, startProxyProcess } from '../load/proxy-process.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const builtCli = `${root}dist/cli/main.js`;
 const proxyLabel = 'soap-balancer proxy';
-
-/** The proxy CLI over `backends` (and `flags`), once it listens. */
-async function startProxyProcess(
-  backends: readonly Backend[],
-  flags: readonly string[] = [],
-): Promise<{ url: string; proc: Proc }> {
-  const servers = backends.flatMap((backend) => ['--server', backend.url]);
-  const proc = startProcess('proxy', process.execPath, [
-    builtCli,
-    'proxy',
-    '--port',
-    '0',
-    ...servers,
-    ...flags,
-  ]);
-  try {
-    const url = / listening on (\S+)$/.exec(await proc.nextLine())?.[1];
-    if (url === undefined) throw new Error('the proxy printed no URL');
-    return { url, proc };
-  } catch (error) {
-    await proc.stop();
-    throw error;
-  }
-}
 
 interface Variant {
   readonly label: string;
@@ -146,7 +119,7 @@ async function runProxyScenario(s: BenchSettings): Promise<readonly TargetCheck[
   console.log(
     `\nbackends ${mults.map((mult, i) => `b${i + 1} ${50 * mult} ms`).join(', ')} a call, 4 slots each`,
   );
-  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+  buildProxy();
   const cluster = await startCluster(mults, {});
   const proxy = await startProxyProcess(cluster.backends);
   // The same, fed the backends' reported load by the cluster's monitor.
