@@ -1,11 +1,11 @@
 import { createMonitor, type Monitor } from '../monitor/monitor.js';
 import { defaultMonitorOptions } from '../monitor/options.js';
 import { assertDistinct, type MonitoredServerEntry, maxMonitoredServers } from '../monitor/server-entry.js';
+import { ServersFileWatcher } from '../servers-file/watcher.js';
 import { logDrainChanges, logLiveness } from './liveness-log.js';
 import { createLogger, type Logger } from './log-lines.js';
 import { type MonitorCommand, parseMonitorArgs, wantsHelp } from './monitor-args.js';
 import { publishToEtcd } from './monitor-etcd.js';
-import { ServersFileWatcher } from './servers-file-watcher.js';
 import { stopSignal } from './stop-signal.js';
 import { exitCode, monitorUsage, UsageError } from './usage.js';
 

@@ -4,9 +4,7 @@ import axios from 'axios';
 import { type Client, createClientAsync, HttpClient } from 'soap';
 import { Balancer } from '../balancer/balancer.js';
 import { ErrorCode, isSoapBalancerError, SoapBalancerError } from '../errors.js';
-import { EtcdStatusSource } from '../status/etcd-source.js';
-import { MonitorStatusSource } from '../status/monitor-source.js';
-import type { StatusSource } from '../status/source.js';
+import { statusSourceFor } from '../status/sources.js';
 import { Attempts } from '../transport/attempts.js';
 import { BalancingHttpClient, type HttpClientLike } from '../transport/balancing-http-client.js';
 import { DocumentFetcher } from '../transport/document-fetch.js';
@@ -53,9 +51,7 @@ export async function createBalancedClient(
   const balancer = new Balancer(config);
   const metrics = new ClientMetrics(config.name, balancer);
   const agents = config.soap.httpClient || config.soap.request ? [] : ownAgents();
-  const statusSource: StatusSource | undefined =
-    (config.monitor && new MonitorStatusSource(config.monitor, balancer)) ||
-    (config.etcd && new EtcdStatusSource(config.etcd, balancer));
+  const statusSource = statusSourceFor(config, balancer);
   const operations = new OperationTracker();
   const attempts = new Attempts();
   const documents = new ServiceDocuments({ endpoint: BALANCER_ENDPOINT, servers: () => balancer.urls });
@@ -81,9 +77,6 @@ export async function createBalancedClient(
       attempts,
       maxAttempts: config.maxAttempts,
       budgetMs: config.fetchTimeoutMs,
-      // An answer slower than a call may take is worth a second opinion; the budget is shared out so
-      // that every server gets its turn before the time is up.
-      hedgeAfterMs: Math.max(1, Math.min(config.timeoutMs, config.fetchTimeoutMs / config.maxAttempts)),
       timeoutMs: config.timeoutMs,
       observer: metrics,
     }),

@@ -7,9 +7,8 @@ import { ClientMetrics } from '../client/client-metrics.js';
 import { encodePrometheusText } from '../metrics/encode.js';
 import type { MetricFamily } from '../metrics/families.js';
 import type { CallObserver } from '../observe/call-trace.js';
-import { EtcdStatusSource } from '../status/etcd-source.js';
-import { MonitorStatusSource } from '../status/monitor-source.js';
 import type { StatusSource } from '../status/source.js';
+import { statusSourceFor } from '../status/sources.js';
 import { Attempts } from '../transport/attempts.js';
 import { DocumentFetcher } from '../transport/document-fetch.js';
 import { FailoverRunner } from '../transport/failover.js';
@@ -54,10 +53,7 @@ export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
   const config = normalizeProxyOptions(options);
   const balancer = new Balancer(config);
   const metrics = new ClientMetrics(config.name, balancer, Date.now, 'proxy');
-  const statusSource: StatusSource | undefined =
-    (config.monitor && new MonitorStatusSource(config.monitor, balancer)) ||
-    (config.etcd && new EtcdStatusSource(config.etcd, balancer)) ||
-    config.statusSource?.(balancer);
+  const statusSource = statusSourceFor(config, balancer) ?? config.statusSource?.(balancer);
   const attempts = new Attempts();
   const pools = new UpstreamPools();
   try {
@@ -86,7 +82,6 @@ export async function createProxy(options: ProxyOptions): Promise<SoapProxy> {
         attempts,
         maxAttempts: config.maxAttempts,
         budgetMs: config.fetchTimeoutMs,
-        hedgeAfterMs: Math.max(1, Math.min(config.timeoutMs, config.fetchTimeoutMs / config.maxAttempts)),
         timeoutMs: config.timeoutMs,
         observer: metrics,
       }),

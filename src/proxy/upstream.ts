@@ -11,6 +11,8 @@ import { ByteLimit, type RequestBody } from './request-body.js';
 /** An upstream server's answer, its body still to be read. */
 export interface UpstreamAnswer {
   readonly status: number;
+  /** The answer's headers, where the failover runner reads the server's load (`endpoint-load-metrics`). */
+  readonly headers: IncomingMessage['headers'];
   readonly response: IncomingMessage;
 }
 
@@ -73,7 +75,7 @@ export class UpstreamPools {
       request.once('response', (response) => {
         // The socket goes back to the pool with the agent's idle timeout; until then the body is read.
         request.setTimeout(0);
-        resolve({ status: response.statusCode ?? 502, response });
+        resolve({ status: response.statusCode ?? 502, headers: response.headers, response });
       });
       request.once('error', reject);
       if (body === undefined) request.end();

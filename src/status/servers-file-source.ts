@@ -1,7 +1,7 @@
 import type { Balancer } from '../balancer/balancer.js';
-import { ServersFileWatcher } from '../cli/servers-file-watcher.js';
 import { ErrorCode, SoapBalancerError } from '../errors.js';
 import type { MonitoredServerEntry } from '../monitor/server-entry.js';
+import { ServersFileWatcher } from '../servers-file/watcher.js';
 import { normalizeBaseUrl } from '../urls.js';
 import type { ServerStatus } from './schema.js';
 import type { StatusSource } from './source.js';

@@ -18,26 +18,34 @@ export interface DocumentFetchSettings {
   readonly maxAttempts: number;
   /** The whole time one document may take, every attempt included (ms). */
   readonly budgetMs: number;
-  /** How long an attempt may go unanswered before the next server is asked as well (ms). */
-  readonly hedgeAfterMs: number;
   /** A call's `timeoutMs`: a losing attempt unanswered for this long counts as a timeout of its server. */
   readonly timeoutMs: number;
   /** Counts each fetch and attempt (the client's metrics). */
   readonly observer?: CallObserver | undefined;
 }
 
+/** What a fetch runs with: the settings and the hedge delay derived from them. */
+interface FetchPlan extends DocumentFetchSettings {
+  /** How long an attempt may go unanswered before the next server is asked as well (ms). */
+  readonly hedgeAfterMs: number;
+}
+
 /**
  * Fetches a WSDL or schema (a GET, so always safe to repeat) within one time budget. Attempts are
- * hedged: when the first server has not answered after `hedgeAfterMs`, a second one is asked in
+ * hedged: when the first server has not answered after a while (a call's timeout, or the budget's share
+ * of one attempt if smaller), a second one is asked in
  * parallel, and so on; the first answer wins and the others are aborted. A server that fails fast
  * (refused, 503) is replaced at once. So three servers that accept and never answer cost `budgetMs`,
  * not three full timeouts.
  */
 export class DocumentFetcher {
-  readonly #settings: DocumentFetchSettings;
+  readonly #plan: FetchPlan;
 
   constructor(settings: DocumentFetchSettings) {
-    this.#settings = settings;
+    const { timeoutMs, budgetMs, maxAttempts } = settings;
+    // An answer slower than a call may take is worth a second opinion; the budget is shared out so
+    // that every server gets its turn before the time is up.
+    this.#plan = { ...settings, hedgeAfterMs: Math.max(1, Math.min(timeoutMs, budgetMs / maxAttempts)) };
   }
 
   fetch<R extends { readonly status: number }>(
@@ -47,8 +55,7 @@ export class DocumentFetcher {
     judge: Judge<R>,
     discard: (result: R) => void,
   ): Promise<{ readonly result: R; readonly lease: Lease }> {
-    return new HedgedFetch(this.#settings, { path, operation: undefined }, options, send, judge, discard)
-      .done;
+    return new HedgedFetch(this.#plan, { path, operation: undefined }, options, send, judge, discard).done;
   }
 }
 
@@ -63,7 +70,7 @@ interface Running {
 /** One document fetch in progress: its attempts, its hedge timer and its deadline. */
 class HedgedFetch<R extends { readonly status: number }> {
   readonly done: Promise<{ readonly result: R; readonly lease: Lease }>;
-  readonly #settings: DocumentFetchSettings;
+  readonly #settings: FetchPlan;
   readonly #request: RequestLabel;
   readonly #options: Record<string, unknown> | undefined;
   readonly #send: Send<R>;
@@ -80,7 +87,7 @@ class HedgedFetch<R extends { readonly status: number }> {
   #reject!: (error: unknown) => void;
 
   constructor(
-    settings: DocumentFetchSettings,
+    settings: FetchPlan,
     request: RequestLabel,
     options: Record<string, unknown> | undefined,
     send: Send<R>,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { waitFor } from './monitor.js';
+import { type ScriptedServer, statusSnapshot } from './status-snapshot.js';
 
 /** One etcd member started by a test: its client URL, and SIGKILL / restart (same data dir). */
 export interface EtcdMember {
@@ -199,4 +200,15 @@ async function freePorts(count: number): Promise<number[]> {
   const ports = servers.map((server) => (server.address() as { port: number }).port);
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
+}
+
+/** Writes one server's status under `prefix` (key: its URL, encoded; id = URL), as a writer would. */
+export function publishStatus(
+  etcd: EtcdCluster,
+  prefix: string,
+  server: ScriptedServer,
+  lease?: string,
+): Promise<number> {
+  const [status] = statusSnapshot([server]).servers;
+  return etcd.put(`${prefix}${encodeURIComponent(server.url)}`, JSON.stringify(status), lease);
 }

@@ -3,31 +3,14 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type BalancedSoapClient, type BalancerEvents, createBalancedClient } from '../../src/index.js';
-import { type EtcdCluster, startEtcd } from '../helpers/etcd.js';
+import { type BalancedSoapClient, createBalancedClient } from '../../src/index.js';
+import { record, stateOf } from '../helpers/balancer-events.js';
+import { publishStatus, startEtcd } from '../helpers/etcd.js';
 import { waitFor } from '../helpers/monitor.js';
 import { startCalculators } from '../helpers/servers.js';
-import { type ScriptedServer, statusSnapshot } from '../helpers/status-snapshot.js';
 
 const prefix = '/soap-balancer/v1/calc/';
 const loopback = ['http://127.0.0.1:*'];
-
-function publish(etcd: EtcdCluster, server: ScriptedServer): Promise<number> {
-  const [status] = statusSnapshot([server]).servers;
-  return etcd.put(`${prefix}${encodeURIComponent(server.url)}`, JSON.stringify(status));
-}
-
-function record<E extends keyof BalancerEvents>(
-  client: BalancedSoapClient,
-  event: E,
-): BalancerEvents[E][0][] {
-  const events: BalancerEvents[E][0][] = [];
-  client.balancer.on(event, ((payload: BalancerEvents[E][0]) => events.push(payload)) as never);
-  return events;
-}
-
-const stateOf = (client: BalancedSoapClient, url: string) =>
-  client.balancer.servers().find((server) => server.url === url)?.state;
 
 /** Calls from `concurrency` loops until stopped; counts what succeeded and what failed. */
 function callUntilStopped(client: BalancedSoapClient, concurrency: number) {
@@ -54,7 +37,7 @@ function callUntilStopped(client: BalancedSoapClient, concurrency: number) {
 test('SIGKILL of the etcd leader under load: no call fails and the watch resumes on another member', async (t) => {
   const etcd = await startEtcd(t, 3);
   const servers = await startCalculators(t, 2);
-  for (const server of servers) await publish(etcd, { url: server.url });
+  for (const server of servers) await publishStatus(etcd, prefix, { url: server.url });
   const leader = await etcd.leader();
   // The leader first: the client watches it until it dies.
   const endpoints = [leader.clientUrl, ...etcd.endpoints.filter((url) => url !== leader.clientUrl)];
@@ -70,7 +53,7 @@ test('SIGKILL of the etcd leader under load: no call fails and the watch resumes
 
   await leader.kill();
   await waitFor(() => errors.length > 0, 'the client to lose its member');
-  await publish(etcd, { url: servers[1]!.url, state: 'draining' });
+  await publishStatus(etcd, prefix, { url: servers[1]!.url, state: 'draining' });
   await waitFor(() => stateOf(client, servers[1]!.url) === 'draining', 'the change made after the kill');
   const before = load.outcome.ok;
   await waitFor(() => load.outcome.ok >= before + 20, 'calls to go on');
@@ -82,8 +65,8 @@ test('SIGKILL of the etcd leader under load: no call fails and the watch resumes
 test('all members down: calls go on with the last pool, the status expires, and comes back with etcd', async (t) => {
   const etcd = await startEtcd(t, 1);
   const servers = await startCalculators(t, 2);
-  await publish(etcd, { url: servers[0]!.url });
-  await publish(etcd, { url: servers[1]!.url, state: 'draining' });
+  await publishStatus(etcd, prefix, { url: servers[0]!.url });
+  await publishStatus(etcd, prefix, { url: servers[1]!.url, state: 'draining' });
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
     allow: loopback,
     etcd: { endpoints: etcd.endpoints, prefix, heartbeatMs: 100, maxAgeMs: 500 },
@@ -109,7 +92,7 @@ test('all members down: calls go on with the last pool, the status expires, and 
 test("a SIGKILLed replica's key leaves etcd with its lease, and the clients drop it", async (t) => {
   const etcd = await startEtcd(t, 1);
   const [local] = await startCalculators(t, 1);
-  await publish(etcd, { url: local!.url });
+  await publishStatus(etcd, prefix, { url: local!.url });
   const fixture = fileURLToPath(new URL('../fixtures/etcd-replica.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, etcd.endpoints[0]!, prefix], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -2,37 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   type BalancedSoapClient,
-  type BalancerEvents,
   createBalancedClient,
   ErrorCode,
   isSoapBalancerError,
 } from '../../src/index.js';
-import { type EtcdCluster, startEtcd } from '../helpers/etcd.js';
+import { record, stateOf } from '../helpers/balancer-events.js';
+import { publishStatus, startEtcd } from '../helpers/etcd.js';
 import { waitFor } from '../helpers/monitor.js';
 import { refusedUrl, startCalculators } from '../helpers/servers.js';
-import { type ScriptedServer, statusSnapshot } from '../helpers/status-snapshot.js';
+import { statusSnapshot } from '../helpers/status-snapshot.js';
 
 const prefix = '/soap-balancer/v1/calc/';
 /** Replicas learned from etcd all run on this host, on ports of their own. */
 const loopback = ['http://127.0.0.1:*'];
-
-/** Writes one server's status under its key (id = URL), as a writer would. */
-function publish(etcd: EtcdCluster, server: ScriptedServer, lease?: string): Promise<number> {
-  const [status] = statusSnapshot([server]).servers;
-  return etcd.put(`${prefix}${encodeURIComponent(server.url)}`, JSON.stringify(status), lease);
-}
-
-function record<E extends keyof BalancerEvents>(
-  client: BalancedSoapClient,
-  event: E,
-): BalancerEvents[E][0][] {
-  const events: BalancerEvents[E][0][] = [];
-  client.balancer.on(event, ((payload: BalancerEvents[E][0]) => events.push(payload)) as never);
-  return events;
-}
-
-const stateOf = (client: BalancedSoapClient, url: string) =>
-  client.balancer.servers().find((server) => server.url === url)?.state;
 
 async function servedBy(client: BalancedSoapClient, count: number): Promise<Set<string>> {
   const names = await Promise.all(
@@ -47,8 +29,8 @@ async function servedBy(client: BalancedSoapClient, count: number): Promise<Set<
 test('takes the pool from etcd and follows its changes key by key', async (t) => {
   const etcd = await startEtcd(t);
   const servers = await startCalculators(t, 3);
-  await publish(etcd, { url: servers[0]!.url });
-  await publish(etcd, { url: servers[1]!.url });
+  await publishStatus(etcd, prefix, { url: servers[0]!.url });
+  await publishStatus(etcd, prefix, { url: servers[1]!.url });
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
     allow: loopback,
     etcd: { endpoints: etcd.endpoints, prefix },
@@ -57,9 +39,9 @@ test('takes the pool from etcd and follows its changes key by key', async (t) =>
   assert.deepEqual(await servedBy(client, 20), new Set([servers[0]!.name, servers[1]!.name]));
 
   const added = record(client, 'serverAdded');
-  await publish(etcd, { url: servers[2]!.url });
+  await publishStatus(etcd, prefix, { url: servers[2]!.url });
   await waitFor(() => added.length === 1, 'the third server to join');
-  await publish(etcd, { url: servers[0]!.url, state: 'draining' });
+  await publishStatus(etcd, prefix, { url: servers[0]!.url, state: 'draining' });
   await waitFor(() => stateOf(client, servers[0]!.url) === 'draining', 'the first server to drain');
   await etcd.remove(`${prefix}${encodeURIComponent(servers[1]!.url)}`);
   await waitFor(() => stateOf(client, servers[1]!.url) === undefined, 'the second server to leave');
@@ -80,7 +62,7 @@ test('with no servers of its own and no etcd member answering, creating the clie
 test('rejects hostile and oversized values as SOAPBAL_STATUS_INVALID; the rest of the pool keeps working', async (t) => {
   const etcd = await startEtcd(t);
   const servers = await startCalculators(t, 2);
-  await publish(etcd, { url: servers[0]!.url });
+  await publishStatus(etcd, prefix, { url: servers[0]!.url });
   await etcd.put(`${prefix}garbage`, '{"version":1,"id":"garbage","url":"javascript:alert(1)"}');
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
     allow: loopback,
@@ -96,7 +78,7 @@ test('rejects hostile and oversized values as SOAPBAL_STATUS_INVALID; the rest o
   await etcd.put(`${prefix}not-json`, 'not json at all');
   await waitFor(() => errors.length >= 4, 'four statusError events');
   const refused = record(client, 'serverNotAllowed');
-  await publish(etcd, { url: 'http://attacker.example:8080' }); // valid, but not on an allowed host
+  await publishStatus(etcd, prefix, { url: 'http://attacker.example:8080' }); // valid, but not on an allowed host
   await waitFor(() => refused.length === 1, 'the allow rule to refuse it');
 
   for (const { error } of errors) assert.equal(error.code, ErrorCode.StatusInvalid);
@@ -112,8 +94,8 @@ test('rejects hostile and oversized values as SOAPBAL_STATUS_INVALID; the rest o
 test('a watch resumed after its revision was compacted away ranges again', async (t) => {
   const etcd = await startEtcd(t, 3);
   const servers = await startCalculators(t, 3);
-  await publish(etcd, { url: servers[0]!.url });
-  await publish(etcd, { url: servers[1]!.url });
+  await publishStatus(etcd, prefix, { url: servers[0]!.url });
+  await publishStatus(etcd, prefix, { url: servers[1]!.url });
   const [watched, other] = etcd.members;
   // Only one member: while it is down, the client can neither watch nor catch up.
   const client = await createBalancedClient(servers[0]!.wsdlUrl, {
@@ -128,7 +110,7 @@ test('a watch resumed after its revision was compacted away ranges again', async
   await waitFor(() => errors.length > 0, 'the client to notice');
   assert.ok(other!.running);
   await etcd.remove(`${prefix}${encodeURIComponent(servers[1]!.url)}`);
-  const revision = await publish(etcd, { url: servers[2]!.url });
+  const revision = await publishStatus(etcd, prefix, { url: servers[2]!.url });
   await etcd.compact(revision);
   const recovered = record(client, 'statusRecovered');
   await watched!.restart();

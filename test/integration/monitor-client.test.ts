@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import { BasicAuthSecurity } from 'soap';
 import {
   type BalancedSoapClient,
-  type BalancerEvents,
   createBalancedClient,
   ErrorCode,
   isSoapBalancerError,
 } from '../../src/index.js';
+import { record } from '../helpers/balancer-events.js';
 import { startFakeMonitor } from '../helpers/fake-monitor.js';
 import { refusedUrl, startCalculators, startPlainServer } from '../helpers/servers.js';
 
@@ -19,15 +19,6 @@ const until = async (condition: () => boolean, what: string): Promise<void> => {
   for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
   assert.ok(condition(), `timed out waiting for ${what}`);
 };
-
-function record<E extends keyof BalancerEvents>(
-  client: BalancedSoapClient,
-  event: E,
-): BalancerEvents[E][0][] {
-  const events: BalancerEvents[E][0][] = [];
-  client.balancer.on(event, ((payload: BalancerEvents[E][0]) => events.push(payload)) as never);
-  return events;
-}
 
 /** A call made only so that the client asks the monitor for status; its outcome doesn't matter. */
 function poke(client: BalancedSoapClient): void {

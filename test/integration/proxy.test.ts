@@ -45,6 +45,17 @@ test('an unchanged node-soap client loads the WSDL from the proxy, its calls spr
   );
 });
 
+test("the proxy takes a server's load from the endpoint-load-metrics header of each answer", async (t) => {
+  const [replica] = await startCalculators(t, 1, { loadReport: true, capacity: 4 });
+  const proxy = await startProxy(t, { servers: [replica!.url] });
+  assert.equal(proxy.servers()[0]?.load, undefined);
+  const client = await createClientAsync(`${proxy.url}/calculator?wsdl`);
+  const [answer] = await client.AddAsync({ a: 1, b: 2 });
+  assert.equal(answer.result, 3);
+  // Nothing else was outstanding on the replica when it answered.
+  assert.equal(proxy.servers()[0]?.load, 0);
+});
+
 test('the public URL written into documents is the configured one, never the Host header', async (t) => {
   const replicas = await startCalculators(t, 1, { externalSchema: true });
   const listening = await startProxy(t, { servers: [replicas[0]!.url] });

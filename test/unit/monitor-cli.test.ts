@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseMonitorArgs } from '../../src/cli/monitor-args.js';
 import { runCli } from '../../src/cli/run.js';
-import { parseServersFile, ServersFileError } from '../../src/cli/servers-file.js';
-import { ServersFileWatcher } from '../../src/cli/servers-file-watcher.js';
 import { UsageError } from '../../src/cli/usage.js';
+import { parseServersFile, ServersFileError } from '../../src/servers-file/servers-file.js';
+import { ServersFileWatcher } from '../../src/servers-file/watcher.js';
 
 describe('parseServersFile', () => {
   test('reads URLs with optional id= and draining, skipping comments and blank lines', () => {
